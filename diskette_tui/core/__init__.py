@@ -1,0 +1,1 @@
+"""The engine: definitions, storages, plan, archive. It never prints."""

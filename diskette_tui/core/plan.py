@@ -1,0 +1,370 @@
+"""The dump plan: everything a dump will write, computed before writing it.
+
+A :class:`DumpPlan` is the one value every consumer reads: the preview, the
+``check`` output, ``--json`` and the archive writer. The writer takes its file
+list from the plan, never from a second walk, so what is shown is what is
+written. Everything here is a frozen dataclass without I/O.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+#: Names that a storage may not use at the archive root, and archive members.
+DATA_DIRNAME = "data"
+MANIFEST_FILENAME = "manifest.json"
+CHECKSUMS_FILENAME = "SHA256SUMS"
+RESERVED_NAMES = (DATA_DIRNAME, MANIFEST_FILENAME, CHECKSUMS_FILENAME)
+
+
+@dataclass(frozen=True)
+class ModelPlan:
+    """One model a definition dumps, with its row count when it was asked for."""
+
+    label: str
+    rows: int | None = None
+
+
+@dataclass(frozen=True)
+class LoadOrderWarning:
+    """A relation that plain ``loaddata`` in manifest order may fail to satisfy.
+
+    ``kind`` is ``"later"`` when the target model is dumped by a definition that
+    comes after ``definition`` (``target_definition``), and ``"missing"`` when no
+    selected definition dumps the target at all.
+    """
+
+    definition: str
+    model: str
+    field: str
+    target: str
+    kind: str
+    target_definition: str | None = None
+
+    @property
+    def message(self) -> str:
+        """A one-line description naming both labels."""
+        if self.kind == "later":
+            return (
+                f"{self.model}.{self.field} → {self.target}: dumped later by "
+                f"'{self.target_definition}'"
+            )
+        return f"{self.model}.{self.field} → {self.target}: not dumped by any definition"
+
+    def __str__(self) -> str:
+        return self.message
+
+
+@dataclass(frozen=True)
+class DefinitionPlan:
+    """What one application definition dumps.
+
+    ``models`` are the included models (for a drain: what it collects).
+    ``excludes`` are the labels the definition names itself, ``implicit_excludes``
+    the other models of the apps it touches that it does not include, and
+    ``drain_excludes`` (drains only) the labels it leaves to other definitions.
+    """
+
+    name: str
+    filename: str
+    format: str
+    is_drain: bool
+    models: tuple[ModelPlan, ...]
+    excludes: tuple[str, ...]
+    implicit_excludes: tuple[str, ...]
+    drain_excludes: tuple[str, ...]
+    options: dict
+    payload: dict
+    command: str
+    warnings: tuple[LoadOrderWarning, ...] = ()
+    selected: bool = True
+
+    @property
+    def archive_name(self) -> str:
+        """Member name of this definition's dump inside the archive."""
+        return f"{DATA_DIRNAME}/{self.filename}"
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        """Labels of the included models, in dump order."""
+        return tuple(model.label for model in self.models)
+
+    @property
+    def rows(self) -> int | None:
+        """Total rows of the included models, or None when not counted."""
+        if any(model.rows is None for model in self.models):
+            return None
+        return sum(model.rows for model in self.models)
+
+
+@dataclass(frozen=True)
+class StorageEntry:
+    """One member a storage adds to the archive.
+
+    ``kind`` is ``"file"``, ``"dir"`` or ``"link"`` (a link that stays inside its
+    storage, archived as a link to ``link_target``).
+    """
+
+    path: Path
+    arcname: str
+    kind: str
+    size: int = 0
+    link_target: str | None = None
+
+
+@dataclass(frozen=True)
+class ExcludedEntry:
+    """A file or folder left out by an exclusion pattern (folders are not walked)."""
+
+    path: Path
+    arcname: str
+    pattern: str
+    is_dir: bool = False
+    size: int = 0
+
+
+@dataclass(frozen=True)
+class SkippedLink:
+    """A symbolic link that is not archived, and why (outside, broken...)."""
+
+    path: Path
+    arcname: str
+    target: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class StoragePlan:
+    """A storage folder: every member it adds, what it excludes and skips."""
+
+    path: Path
+    arcname: str
+    entries: tuple[StorageEntry, ...]
+    excluded: tuple[ExcludedEntry, ...] = ()
+    skipped_links: tuple[SkippedLink, ...] = ()
+    selected: bool = True
+
+    @property
+    def files(self) -> int:
+        """Number of regular files archived."""
+        return sum(1 for entry in self.entries if entry.kind == "file")
+
+    @property
+    def size(self) -> int:
+        """Bytes of the regular files archived."""
+        return sum(entry.size for entry in self.entries if entry.kind == "file")
+
+
+@dataclass(frozen=True)
+class DumpPlan:
+    """Everything a dump writes, where, and what it warns about."""
+
+    definitions: tuple[DefinitionPlan, ...]
+    storages: tuple[StoragePlan, ...]
+    warnings: tuple[LoadOrderWarning, ...]
+    destination: Path
+    filename_template: str
+    created: datetime
+    storages_basepath: Path
+    with_data: bool = True
+    with_storages: bool = True
+    with_storages_excludes: bool = True
+    indent: int | None = None
+    extra: dict = field(default_factory=dict)
+
+    # Selection -----------------------------------------------------------
+
+    @property
+    def selected_definitions(self) -> tuple[DefinitionPlan, ...]:
+        """Definitions written to the archive, in load order (drains last)."""
+        if not self.with_data:
+            return ()
+        return tuple(item for item in self.definitions if item.selected)
+
+    @property
+    def selected_storages(self) -> tuple[StoragePlan, ...]:
+        """Storages written to the archive."""
+        if not self.with_storages:
+            return ()
+        return tuple(item for item in self.storages if item.selected)
+
+    def select(self, definitions=None, storages=None, **changes) -> DumpPlan:
+        """Return a copy with another selection.
+
+        ``definitions`` and ``storages`` are collections of definition names and
+        storage archive names to keep selected; None keeps the current selection.
+        Other keyword arguments replace plan fields (``with_data``...).
+        """
+        plan = self
+        if definitions is not None:
+            wanted = set(definitions)
+            plan = dataclasses.replace(
+                plan,
+                definitions=tuple(
+                    dataclasses.replace(item, selected=item.name in wanted)
+                    for item in plan.definitions
+                ),
+            )
+        if storages is not None:
+            wanted = set(storages)
+            plan = dataclasses.replace(
+                plan,
+                storages=tuple(
+                    dataclasses.replace(item, selected=item.arcname in wanted)
+                    for item in plan.storages
+                ),
+            )
+        if changes:
+            plan = dataclasses.replace(plan, **changes)
+        return plan
+
+    # Naming --------------------------------------------------------------
+
+    @property
+    def has_data(self) -> bool:
+        """Whether the archive holds data dumps."""
+        return bool(self.selected_definitions)
+
+    @property
+    def has_storages(self) -> bool:
+        """Whether the archive holds storages."""
+        return bool(self.selected_storages)
+
+    @property
+    def features(self) -> str:
+        """The ``{features}`` part of the archive name: ``_data``, ``_storages``..."""
+        return ("_data" if self.has_data else "") + ("_storages" if self.has_storages else "")
+
+    @property
+    def filename(self) -> str:
+        """The archive file name with ``{features}`` and ``{date}`` filled in."""
+        return format_filename(self.filename_template, self.features, self.created)
+
+    @property
+    def archive_path(self) -> Path:
+        """Where the archive will be written."""
+        return self.destination / self.filename
+
+    # Totals --------------------------------------------------------------
+
+    @property
+    def active_warnings(self) -> tuple[LoadOrderWarning, ...]:
+        """Warnings of the selected definitions."""
+        names = {item.name for item in self.selected_definitions}
+        return tuple(item for item in self.warnings if item.definition in names)
+
+    @property
+    def model_count(self) -> int:
+        """Number of models dumped by the selected definitions."""
+        return sum(len(item.models) for item in self.selected_definitions)
+
+    @property
+    def rows(self) -> int | None:
+        """Rows dumped by the selected definitions, None when not counted."""
+        counts = [item.rows for item in self.selected_definitions]
+        if any(count is None for count in counts):
+            return None
+        return sum(counts)
+
+    @property
+    def files(self) -> int:
+        """Regular files archived from the selected storages."""
+        return sum(item.files for item in self.selected_storages)
+
+    @property
+    def size(self) -> int:
+        """Bytes of the regular files archived from the selected storages."""
+        return sum(item.size for item in self.selected_storages)
+
+    def as_dict(self) -> dict:
+        """A JSON-ready description of the plan (``check --json``)."""
+        return {
+            "archive": str(self.archive_path),
+            "filename": self.filename,
+            "features": self.features,
+            "with_data": self.with_data,
+            "with_storages": self.with_storages,
+            "with_storages_excludes": self.with_storages_excludes,
+            "storages_basepath": str(self.storages_basepath),
+            "definitions": [
+                {
+                    "name": item.name,
+                    "selected": item.selected and self.with_data,
+                    "is_drain": item.is_drain,
+                    "filename": item.archive_name,
+                    "format": item.format,
+                    "models": [{"label": m.label, "rows": m.rows} for m in item.models],
+                    "excludes": list(item.excludes),
+                    "implicit_excludes": list(item.implicit_excludes),
+                    "drain_excludes": list(item.drain_excludes),
+                    "options": item.options,
+                    "command": item.command,
+                    "rows": item.rows,
+                    "warnings": [w.message for w in item.warnings],
+                }
+                for item in self.definitions
+            ],
+            "storages": [
+                {
+                    "path": str(item.path),
+                    "name": item.arcname,
+                    "selected": item.selected and self.with_storages,
+                    "files": item.files,
+                    "size": item.size,
+                    "entries": [
+                        {"name": e.arcname, "kind": e.kind, "size": e.size}
+                        | ({"target": e.link_target} if e.link_target else {})
+                        for e in item.entries
+                    ],
+                    "excluded": [
+                        {"name": e.arcname, "pattern": e.pattern, "is_dir": e.is_dir}
+                        for e in item.excluded
+                    ],
+                    "skipped_links": [
+                        {"name": e.arcname, "target": e.target, "reason": e.reason}
+                        for e in item.skipped_links
+                    ],
+                }
+                for item in self.storages
+            ],
+            "warnings": [w.message for w in self.active_warnings],
+            "totals": {
+                "definitions": len(self.selected_definitions),
+                "models": self.model_count,
+                "rows": self.rows,
+                "files": self.files,
+                "size": self.size,
+            },
+        }
+
+
+class FilenameError(ValueError):
+    """An archive filename template that cannot be used."""
+
+
+def format_filename(template: str, features: str, created: datetime) -> str:
+    """Fill ``{features}`` and ``{date}`` in an archive filename template.
+
+    Raises :class:`FilenameError` for a name not ending in ``.tar.gz``, an
+    unknown ``{field}``, or a malformed template.
+    """
+    if not template.endswith(".tar.gz"):
+        raise FilenameError(f"archive filename must end with '.tar.gz': {template!r}")
+    try:
+        name = template.format(
+            features=features,
+            date=created.isoformat(timespec="seconds").replace(":", ""),
+        )
+    except KeyError as exc:
+        raise FilenameError(
+            f"archive filename {template!r} uses unknown field {{{exc.args[0]}}}; "
+            "use {features} and {date}"
+        ) from None
+    except (ValueError, IndexError) as exc:
+        raise FilenameError(f"archive filename {template!r} is malformed: {exc}") from None
+    if "/" in name or name in (".tar.gz",) or name.startswith("."):
+        raise FilenameError(f"archive filename must be a plain file name: {name!r}")
+    return name
