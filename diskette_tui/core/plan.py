@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from .ordering import LoadOrderWarning, Relation, load_order_warnings
+
 #: Names that a storage may not use at the archive root, and archive members.
 DATA_DIRNAME = "data"
 MANIFEST_FILENAME = "manifest.json"
@@ -26,36 +28,6 @@ class ModelPlan:
 
     label: str
     rows: int | None = None
-
-
-@dataclass(frozen=True)
-class LoadOrderWarning:
-    """A relation that plain ``loaddata`` in manifest order may fail to satisfy.
-
-    ``kind`` is ``"later"`` when the target model is dumped by a definition that
-    comes after ``definition`` (``target_definition``), and ``"missing"`` when no
-    selected definition dumps the target at all.
-    """
-
-    definition: str
-    model: str
-    field: str
-    target: str
-    kind: str
-    target_definition: str | None = None
-
-    @property
-    def message(self) -> str:
-        """A one-line description naming both labels."""
-        if self.kind == "later":
-            return (
-                f"{self.model}.{self.field} → {self.target}: dumped later by "
-                f"'{self.target_definition}'"
-            )
-        return f"{self.model}.{self.field} → {self.target}: not dumped by any definition"
-
-    def __str__(self) -> str:
-        return self.message
 
 
 @dataclass(frozen=True)
@@ -79,7 +51,7 @@ class DefinitionPlan:
     options: dict
     payload: dict
     command: str
-    warnings: tuple[LoadOrderWarning, ...] = ()
+    relations: tuple[Relation, ...] = ()
     selected: bool = True
 
     @property
@@ -164,7 +136,6 @@ class DumpPlan:
 
     definitions: tuple[DefinitionPlan, ...]
     storages: tuple[StoragePlan, ...]
-    warnings: tuple[LoadOrderWarning, ...]
     destination: Path
     filename_template: str
     created: datetime
@@ -251,10 +222,13 @@ class DumpPlan:
     # Totals --------------------------------------------------------------
 
     @property
-    def active_warnings(self) -> tuple[LoadOrderWarning, ...]:
-        """Warnings of the selected definitions."""
-        names = {item.name for item in self.selected_definitions}
-        return tuple(item for item in self.warnings if item.definition in names)
+    def warnings(self) -> tuple[LoadOrderWarning, ...]:
+        """Load-order warnings of the selected definitions, in definition order."""
+        return load_order_warnings(self.selected_definitions)
+
+    def warnings_for(self, name: str) -> tuple[LoadOrderWarning, ...]:
+        """Load-order warnings of one definition, against the current selection."""
+        return tuple(item for item in self.warnings if item.definition == name)
 
     @property
     def model_count(self) -> int:
@@ -303,7 +277,7 @@ class DumpPlan:
                     "options": item.options,
                     "command": item.command,
                     "rows": item.rows,
-                    "warnings": [w.message for w in item.warnings],
+                    "warnings": [w.message for w in self.warnings_for(item.name)],
                 }
                 for item in self.definitions
             ],
@@ -330,7 +304,7 @@ class DumpPlan:
                 }
                 for item in self.storages
             ],
-            "warnings": [w.message for w in self.active_warnings],
+            "warnings": [w.message for w in self.warnings],
             "totals": {
                 "definitions": len(self.selected_definitions),
                 "models": self.model_count,

@@ -1,0 +1,501 @@
+"""The ``diskette`` command line (Typer).
+
+Each command is thin: options → Config → Project → Dumper → render or run.
+Errors become one line per problem on stderr with the documented exit code:
+0 done, 1 the work failed, 2 bad usage or configuration, 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+
+from . import __version__
+from .exceptions import ConfigError, DisketteError, Interrupted
+
+app = typer.Typer(
+    name="diskette",
+    help="Preview, dump and restore a Django project's data and media in one archive.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+#: Where the messages go (stderr); data goes to stdout.
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+out = Console(highlight=False, soft_wrap=True)
+
+
+def is_interactive() -> bool:
+    """Whether a person is at a terminal (tests replace this)."""
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+# -- shared options -----------------------------------------------------------
+
+ConfigOpt = Annotated[
+    Optional[Path],
+    typer.Option("--config", "-c", help="Configuration file (default: ./diskette.toml, "
+                 "then [tool.diskette] in ./pyproject.toml, then Django settings)."),
+]
+SettingsOpt = Annotated[
+    Optional[str], typer.Option("--settings", help="Django settings module (mysite.settings).")
+]
+PythonpathOpt = Annotated[
+    Optional[list[Path]],
+    typer.Option("--pythonpath", help="Folder to put on the Python path (repeatable)."),
+]
+DemoOpt = Annotated[
+    bool, typer.Option("--demo", help="Use the bundled demo project (created on first use).")
+]
+DemoDirOpt = Annotated[
+    Optional[Path],
+    typer.Option("--demo-dir", envvar="DISKETTE_DEMO_DIR", help="Folder of the demo project."),
+]
+VerboseOpt = Annotated[
+    int, typer.Option("--verbose", "-v", count=True, help="More output; -v shows tracebacks.")
+]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Only errors and warnings.")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON on stdout.")]
+
+DestinationOpt = Annotated[
+    Optional[Path], typer.Option("--destination", "-d", help="Folder to write the archive to.")
+]
+FilenameOpt = Annotated[
+    Optional[str],
+    typer.Option("--filename", help="Archive name; {features} and {date} are filled in."),
+]
+NoDataOpt = Annotated[bool, typer.Option("--no-data", help="Leave the data dumps out.")]
+NoStoragesOpt = Annotated[bool, typer.Option("--no-storages", help="Leave the storages out.")]
+NoExcludesOpt = Annotated[
+    bool, typer.Option("--no-storages-excludes", help="Ignore the storage exclusion patterns.")
+]
+AppOpt = Annotated[
+    Optional[list[str]],
+    typer.Option("--app", help="Only this definition (repeatable; drains are unchanged)."),
+]
+StorageOpt = Annotated[
+    Optional[list[Path]],
+    typer.Option("--storage", help="Storage folder (repeatable; replaces the configured ones)."),
+]
+ExcludeOpt = Annotated[
+    Optional[list[str]],
+    typer.Option("--exclude", help="Extra gitignore-style storage pattern (repeatable)."),
+]
+IndentOpt = Annotated[Optional[int], typer.Option("--indent", help="Indent data dumps.", min=0)]
+ChmodOpt = Annotated[
+    Optional[str],
+    typer.Option("--chmod", help="Archive permissions in octal (default 600)."),
+]
+YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Write without asking.")]
+
+ARCHIVE_MODE = 0o600
+FOLDER_MODE = 0o700
+
+
+@dataclass
+class Shared:
+    """The options every project command takes."""
+
+    config: Optional[Path] = None
+    settings: Optional[str] = None
+    pythonpath: Optional[list[Path]] = None
+    demo: bool = False
+    demo_dir: Optional[Path] = None
+    verbose: int = 0
+    quiet: bool = False
+
+    @property
+    def verbosity(self) -> int:
+        """0 quiet, 1 normal, 2+ verbose."""
+        return 0 if self.quiet else 1 + self.verbose
+
+
+@dataclass
+class Session:
+    """What a project command works with once set up."""
+
+    config: object
+    project: object
+    dumper: object
+
+
+@contextlib.contextmanager
+def reported_errors(shared: Shared):
+    """Turn errors into one-line messages and exit codes; SIGTERM acts as Ctrl+C."""
+
+    def terminate(signum, frame):
+        raise Interrupted()
+
+    previous = signal.signal(signal.SIGTERM, terminate)
+    try:
+        yield
+    except DisketteError as exc:
+        if shared.verbose:
+            err.print_exception()
+        for problem in exc.problems or [str(exc)]:
+            err.print(f"[red]error:[/red] {problem}", markup=True, highlight=False)
+        raise typer.Exit(exc.exit_code) from None
+    except KeyboardInterrupt:
+        err.print("[yellow]interrupted: nothing was written[/yellow]")
+        raise typer.Exit(130) from None
+    except typer.Exit:
+        raise
+    except Exception as exc:  # a bug or an unexpected failure: still one line
+        if shared.verbose:
+            err.print_exception()
+        err.print(f"[red]error:[/red] {type(exc).__name__}: {exc}", highlight=False)
+        raise typer.Exit(1) from None
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def open_session(shared: Shared, **overrides) -> Session:
+    """Read the configuration, set Django up and build the Dumper (validated)."""
+    from .config import Config, config_from_django_settings, load_config
+    from .core.dumper import Dumper
+    from .loggers import ConsoleLogger
+    from .project import Project
+
+    cwd = Path.cwd()
+    demo_dir = None
+    explicit = shared.config
+    if shared.demo:
+        from . import demo
+
+        demo_dir = Path(shared.demo_dir or demo.default_demo_dir()).absolute()
+        if not demo.is_ready(demo_dir):
+            err.print(f"Creating the demo project in {demo_dir} …")
+            demo.write_demo_files(demo_dir)
+        explicit = explicit or demo_dir / "diskette.toml"
+    config = load_config(cwd, explicit)
+    project = Project(
+        settings=shared.settings or (config.settings if config else None),
+        pythonpath=shared.pythonpath or (config.pythonpath if config else ()),
+    )
+    if config is None and not project.settings_module:
+        raise ConfigError(
+            "no configuration: no diskette.toml, no [tool.diskette] in pyproject.toml, "
+            "and no Django settings (--settings or DJANGO_SETTINGS_MODULE)"
+        )
+    project.setup()
+    if demo_dir is not None:
+        from . import demo
+
+        if not demo.is_ready(demo_dir):
+            demo.build_demo(demo_dir)
+    if config is None:
+        from django.conf import settings as django_settings
+
+        config = config_from_django_settings(django_settings, cwd)
+    if config is None:
+        config = Config(source=None, base_dir=cwd, destination=cwd)
+    config = config.with_overrides(cwd=cwd, **overrides)
+    if not config.apps and not config.storages:
+        raise ConfigError(f"nothing configured to dump in {config.source or 'the configuration'}")
+    dumper = Dumper(
+        config.apps,
+        executable=config.executable,
+        storages_basepath=config.storages_basepath,
+        storages=config.storages,
+        storages_excludes=config.storages_excludes,
+        logger=ConsoleLogger(err, shared.verbosity),
+        indent=config.indent,
+    )
+    dumper.validate()
+    return Session(config=config, project=project, dumper=dumper)
+
+
+def build_plan(session: Session, no_data, no_storages, no_storages_excludes, apps, progress=None):
+    """The plan of a dump with the command line's choices."""
+    if no_data and no_storages:
+        raise ConfigError("--no-data and --no-storages together leave nothing to dump")
+    config = session.config
+    return session.dumper.plan(
+        destination=config.destination,
+        filename=config.filename,
+        with_data=not no_data,
+        with_storages=not no_storages,
+        with_storages_excludes=not no_storages_excludes,
+        count_rows=True,
+        only=apps or None,
+        progress=progress,
+    )
+
+
+def archive_modes(config) -> tuple[int, int]:
+    """Archive and new-folder permissions: flags/config, else owner-only."""
+    chmod = config.chmod if config.chmod is not None else ARCHIVE_MODE
+    if config.dir_chmod is not None:
+        return chmod, config.dir_chmod
+    # A folder needs the execute bit wherever the archive mode grants reading.
+    return chmod, chmod | ((chmod & 0o444) >> 2)
+
+
+# -- commands ------------------------------------------------------------------
+
+
+def version_callback(value: bool):
+    """Print the version and exit."""
+    if value:
+        out.print(f"diskette-tui {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_callback(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=version_callback, is_eager=True, help="Show the version."),
+    ] = False,
+):
+    """Preview, dump and restore a Django project's data and media in one archive."""
+
+
+@app.command()
+def dump(
+    config: ConfigOpt = None,
+    settings: SettingsOpt = None,
+    pythonpath: PythonpathOpt = None,
+    demo: DemoOpt = False,
+    demo_dir: DemoDirOpt = None,
+    verbose: VerboseOpt = 0,
+    quiet: QuietOpt = False,
+    json_output: JsonOpt = False,
+    destination: DestinationOpt = None,
+    filename: FilenameOpt = None,
+    no_data: NoDataOpt = False,
+    no_storages: NoStoragesOpt = False,
+    no_storages_excludes: NoExcludesOpt = False,
+    app_names: AppOpt = None,
+    storage: StorageOpt = None,
+    exclude: ExcludeOpt = None,
+    indent: IndentOpt = None,
+    chmod: ChmodOpt = None,
+    yes: YesOpt = False,
+):
+    """Write the archive: preview and confirm on a terminal, or --yes."""
+    shared = Shared(config, settings, pythonpath, demo, demo_dir, verbose, quiet)
+    with reported_errors(shared):
+        session = open_session(
+            shared,
+            destination=destination,
+            filename=filename,
+            storages=storage,
+            storages_excludes=exclude,
+            indent=indent,
+            chmod=chmod,
+        )
+        plan = build_plan(session, no_data, no_storages, no_storages_excludes, app_names)
+        from .render import render_plan, render_result
+
+        if not yes:
+            render_plan(plan, err, verbose)
+            if not is_interactive():
+                err.print("[red]error:[/red] not a terminal: add --yes to write the archive")
+                raise typer.Exit(2)
+            if not typer.confirm("Write this archive?", default=False, err=True):
+                err.print("Nothing written.")
+                raise typer.Exit(1)
+        elif shared.verbosity and not json_output:
+            from .render import plan_summary
+
+            err.print(plan_summary(plan), highlight=False)
+        chmod_value, dir_mode = archive_modes(session.config)
+        result = run_with_progress(session, plan, chmod_value, dir_mode, shared)
+        if json_output:
+            out.print_json(json.dumps(result.as_dict()))
+        elif shared.verbosity:
+            render_result(result, err)
+
+
+def run_with_progress(session, plan, chmod_value, dir_mode, shared):
+    """Execute a plan with a rich progress display on stderr."""
+    from rich.progress import (
+        BarColumn,
+        DownloadColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    environment = session.project.environment()
+    if not shared.verbosity:
+        return session.dumper.execute(
+            plan, chmod=chmod_value, dir_chmod=dir_mode, environment=environment
+        )
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[item]}", style="dim"),
+        console=err,
+        transient=False,
+    ) as data_bar:
+        data_task = (
+            data_bar.add_task("data", total=len(plan.selected_definitions), item="")
+            if plan.selected_definitions
+            else None
+        )
+        storage_bar = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            DownloadColumn(),
+            TimeRemainingColumn(),
+            console=err,
+        )
+        storage_task = None
+
+        def progress(update):
+            nonlocal storage_task
+            if update.stage == "data" and data_task is not None:
+                data_bar.update(data_task, completed=update.completed, item=update.item)
+            elif update.stage == "storage":
+                if storage_task is None:
+                    data_bar.stop()
+                    storage_bar.start()
+                    storage_task = storage_bar.add_task("storages", total=plan.size)
+                storage_bar.update(storage_task, completed=update.completed)
+
+        try:
+            return session.dumper.execute(
+                plan,
+                progress=progress,
+                chmod=chmod_value,
+                dir_chmod=dir_mode,
+                environment=environment,
+            )
+        finally:
+            storage_bar.stop()
+
+
+@app.command()
+def check(
+    config: ConfigOpt = None,
+    settings: SettingsOpt = None,
+    pythonpath: PythonpathOpt = None,
+    demo: DemoOpt = False,
+    demo_dir: DemoDirOpt = None,
+    verbose: VerboseOpt = 0,
+    quiet: QuietOpt = False,
+    json_output: JsonOpt = False,
+    destination: DestinationOpt = None,
+    filename: FilenameOpt = None,
+    no_data: NoDataOpt = False,
+    no_storages: NoStoragesOpt = False,
+    no_storages_excludes: NoExcludesOpt = False,
+    app_names: AppOpt = None,
+    storage: StorageOpt = None,
+    exclude: ExcludeOpt = None,
+):
+    """Dry run: show what a dump would write, without writing anything."""
+    shared = Shared(config, settings, pythonpath, demo, demo_dir, verbose, quiet)
+    with reported_errors(shared):
+        session = open_session(
+            shared,
+            destination=destination,
+            filename=filename,
+            storages=storage,
+            storages_excludes=exclude,
+        )
+        plan = build_plan(session, no_data, no_storages, no_storages_excludes, app_names)
+        if json_output:
+            out.print_json(json.dumps(plan.as_dict()))
+        else:
+            from .render import render_plan
+
+            render_plan(plan, out, verbose)
+
+
+@app.command()
+def script(
+    config: ConfigOpt = None,
+    settings: SettingsOpt = None,
+    pythonpath: PythonpathOpt = None,
+    demo: DemoOpt = False,
+    demo_dir: DemoDirOpt = None,
+    verbose: VerboseOpt = 0,
+    quiet: QuietOpt = False,
+    destination: DestinationOpt = None,
+    indent: IndentOpt = None,
+    executable: Annotated[
+        Optional[str],
+        typer.Option("--executable", help="Command prefix, e.g. 'python manage.py'."),
+    ] = None,
+):
+    """Print the shell commands (dumpdata …) that dump the data."""
+    shared = Shared(config, settings, pythonpath, demo, demo_dir, verbose, quiet)
+    with reported_errors(shared):
+        session = open_session(
+            shared, destination=destination, indent=indent, executable=executable
+        )
+        text = session.dumper.make_script(session.config.destination)
+        out.print(text, markup=False, highlight=False)
+
+
+@app.command()
+def apps(
+    config: ConfigOpt = None,
+    settings: SettingsOpt = None,
+    pythonpath: PythonpathOpt = None,
+    demo: DemoOpt = False,
+    demo_dir: DemoDirOpt = None,
+    verbose: VerboseOpt = 0,
+    quiet: QuietOpt = False,
+    json_output: JsonOpt = False,
+):
+    """Show the resolved definitions, their models and load-order warnings."""
+    shared = Shared(config, settings, pythonpath, demo, demo_dir, verbose, quiet)
+    with reported_errors(shared):
+        session = open_session(shared)
+        plan = session.dumper.plan(
+            destination=session.config.destination, scan=False, count_rows=True
+        )
+        if json_output:
+            data = plan.as_dict()
+            out.print_json(json.dumps({"definitions": data["definitions"], "warnings": data["warnings"]}))
+            return
+        from .render import render_plan
+
+        render_plan(plan.select(with_storages=False), out, verbose)
+
+
+@app.command("demo")
+def demo_command(
+    demo_dir: DemoDirOpt = None,
+    verbose: VerboseOpt = 0,
+):
+    """Create (or reset) the bundled demo project and say where it is."""
+    shared = Shared(demo=True, demo_dir=demo_dir, verbose=verbose)
+    with reported_errors(shared):
+        from . import demo
+        from .project import Project
+
+        folder = Path(demo_dir or demo.default_demo_dir()).absolute()
+        demo.write_demo_files(folder)
+        Project(settings="demo_settings", pythonpath=[folder]).setup()
+        demo.build_demo(folder)
+        err.print(f"Demo project ready in {folder}")
+        err.print(f"  configuration  {folder / 'diskette.toml'}")
+        err.print("  try            diskette dump --demo")
+        out.print(str(folder), markup=False, highlight=False)
+
+
+def main():
+    """Console script entry point."""
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,626 @@
+"""Configuration: where it comes from, what it may contain, how flags change it.
+
+A configuration is read from the first of: an explicit ``--config`` file,
+``./diskette.toml``, the ``[tool.diskette]`` table of ``./pyproject.toml`` and,
+when none exists, the Django settings (``DISKETTE_*``, diskette's own names).
+Everything is validated before anything else runs and every problem is
+reported at once, in one :class:`~diskette_tui.exceptions.ConfigError`.
+
+Paths written in a file are relative to that file's folder; paths given on the
+command line are relative to the current folder. Paths are made absolute and
+normalized (``..`` collapsed) but not resolved through symlinks, so that a
+storage under a symlinked folder keeps the name its user gave it.
+
+Django is never imported here: settings are read from the object passed in.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import os
+import re
+import tomllib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .exceptions import ConfigError
+
+#: Name of the dedicated configuration file looked up in the current folder.
+CONFIG_FILENAME = "diskette.toml"
+#: Name of the project file whose ``[tool.diskette]`` table may hold the configuration.
+PYPROJECT_FILENAME = "pyproject.toml"
+#: Default archive filename; ``{features}`` becomes ``_data``, ``_storages`` or both.
+DEFAULT_FILENAME = "diskette{features}.tar.gz"
+#: Label of a configuration read from Django settings.
+DJANGO_SETTINGS_SOURCE = "Django settings"
+
+#: Options an application definition accepts (diskette's).
+APP_OPTIONS = (
+    "name",
+    "models",
+    "excludes",
+    "natural_foreign",
+    "natural_primary",
+    "use_base_manager",
+    "filename",
+    "comments",
+    "allow_drain",
+    "is_drain",
+    "drain_excluded",
+    "dump_command",
+)
+
+#: Top-level keys of a configuration file.
+CONFIG_KEYS = (
+    "settings",
+    "pythonpath",
+    "storages_basepath",
+    "storages",
+    "storages_excludes",
+    "destination",
+    "filename",
+    "indent",
+    "chmod",
+    "dir_chmod",
+    "executable",
+    "apps",
+)
+
+_MODE_PATTERN = re.compile(r"(0o)?[0-7]{1,4}", re.IGNORECASE)
+_MAX_MODE = 0o7777
+
+
+@dataclass
+class Config:
+    """A validated configuration, with every path absolute.
+
+    ``source`` says where it was read from (a file path, the same followed by
+    ``[tool.diskette]`` for a ``pyproject.toml``, ``"Django settings"``, or
+    ``None`` when there was nothing to read). ``base_dir`` is the folder that
+    relative paths of that source are relative to. ``chmod`` and ``dir_chmod``
+    are ``None`` when not configured: the caller chooses the default.
+    """
+
+    source: str | None
+    base_dir: Path
+    settings: str | None = None
+    pythonpath: list[Path] = field(default_factory=list)
+    storages_basepath: Path | None = None
+    storages: list[Path] = field(default_factory=list)
+    storages_excludes: list[str] = field(default_factory=list)
+    destination: Path = field(default_factory=Path.cwd)
+    filename: str = DEFAULT_FILENAME
+    indent: int | None = None
+    chmod: int | None = None
+    dir_chmod: int | None = None
+    executable: str | None = None
+    apps: list[dict] = field(default_factory=list)
+
+    def with_overrides(
+        self,
+        *,
+        cwd: Path | None = None,
+        settings: str | None = None,
+        pythonpath: str | Path | Sequence[str | Path] | None = None,
+        destination: str | Path | None = None,
+        filename: str | None = None,
+        indent: int | None = None,
+        chmod: int | str | None = None,
+        dir_chmod: int | str | None = None,
+        storages: Sequence[str | Path] | None = None,
+        storages_excludes: Sequence[str] | None = None,
+        storages_basepath: str | Path | None = None,
+        executable: str | None = None,
+    ) -> Config:
+        """Return a copy where every flag that is not ``None`` wins over the configuration.
+
+        Paths are relative to ``cwd`` (default: the current folder), not to the
+        configuration file; several values are given as a list or a tuple. ``storages`` replaces the configured storages;
+        ``storages_excludes`` is appended to the configured patterns, as
+        ``--exclude`` is additive. Every bad flag is reported in one
+        :class:`ConfigError`.
+        """
+        base = _absolute(cwd if cwd is not None else Path.cwd())
+        problems: list[str] = []
+        changes: dict[str, Any] = {}
+
+        def report(flag: str) -> Callable[[str], None]:
+            return lambda tail: problems.append(f"{_flag_label(flag)} {tail}")
+
+        if settings is not None:
+            changes["settings"] = _check_str(settings, report("settings"))
+        if executable is not None:
+            changes["executable"] = _check_str(executable, report("executable"))
+        if filename is not None:
+            changes["filename"] = _check_str(filename, report("filename"))
+        if pythonpath is not None:
+            values = [pythonpath] if isinstance(pythonpath, str | os.PathLike) else pythonpath
+            checked = _check_path_list(values, report("pythonpath"))
+            if checked is not None:
+                changes["pythonpath"] = [_join(base, p) for p in checked]
+        if destination is not None:
+            checked = _check_path(destination, report("destination"))
+            if checked is not None:
+                changes["destination"] = _join(base, checked)
+        if storages_basepath is not None:
+            checked = _check_path(storages_basepath, report("storages_basepath"))
+            if checked is not None:
+                changes["storages_basepath"] = _join(base, checked)
+        if storages is not None:
+            checked = _check_path_list(storages, report("storages"))
+            if checked is not None:
+                changes["storages"] = [_join(base, p) for p in checked]
+        if storages_excludes is not None:
+            checked = _check_str_list(storages_excludes, report("storages_excludes"))
+            if checked is not None:
+                changes["storages_excludes"] = [*self.storages_excludes, *checked]
+        if indent is not None:
+            changes["indent"] = _check_indent(indent, report("indent"))
+        if chmod is not None:
+            changes["chmod"] = _check_mode(chmod, report("chmod"))
+        if dir_chmod is not None:
+            changes["dir_chmod"] = _check_mode(dir_chmod, report("dir_chmod"))
+
+        if problems:
+            raise ConfigError(problems=problems)
+        return dataclasses.replace(self, **changes)
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the configuration as JSON-ready data: paths as strings, modes as ``"0o600"``."""
+        return {
+            "source": self.source,
+            "base_dir": str(self.base_dir),
+            "settings": self.settings,
+            "pythonpath": [str(p) for p in self.pythonpath],
+            "storages_basepath": (
+                str(self.storages_basepath) if self.storages_basepath is not None else None
+            ),
+            "storages": [str(p) for p in self.storages],
+            "storages_excludes": list(self.storages_excludes),
+            "destination": str(self.destination),
+            "filename": self.filename,
+            "indent": self.indent,
+            "chmod": format_mode(self.chmod),
+            "dir_chmod": format_mode(self.dir_chmod),
+            "executable": self.executable,
+            "apps": _json_ready(self.apps),
+        }
+
+
+def format_mode(mode: int | None) -> str | None:
+    """Return a permission mode as an octal string (``0o600``), or ``None``."""
+    return None if mode is None else f"0o{mode:03o}"
+
+
+def parse_mode(value: Any, key: str) -> int:
+    """Return the permission mode ``value`` means, or raise :class:`ConfigError` naming ``key``.
+
+    An integer is taken as is (in TOML, write ``0o600``: a bare ``600`` is
+    decimal); a string is read as octal, with or without ``0o`` (``"600"``,
+    ``"0600"``, ``"0o600"``). Modes above ``0o7777`` are refused.
+    """
+    problems: list[str] = []
+    mode = _check_mode(value, lambda tail: problems.append(f"'{key}' {tail}"))
+    if problems:
+        raise ConfigError(problems=problems)
+    return mode
+
+
+def find_config_file(cwd: Path, explicit: Path | None = None) -> tuple[Path, str] | None:
+    """Return the configuration file to read and its kind (``"toml"`` or ``"pyproject"``).
+
+    ``explicit`` (``--config``, relative to ``cwd``) wins and must exist.
+    Otherwise ``cwd/diskette.toml``, then ``cwd/pyproject.toml`` when it has a
+    ``[tool.diskette]`` table. Returns ``None`` when there is neither.
+    """
+    cwd = _absolute(cwd)
+    if explicit is not None:
+        path = _join(cwd, Path(explicit))
+        if not path.exists():
+            raise ConfigError(f"config file not found: {explicit}")
+        if path.is_dir():
+            raise ConfigError(f"config file is a folder: {explicit}")
+        kind = "pyproject" if path.name == PYPROJECT_FILENAME else "toml"
+        return path, kind
+
+    candidate = cwd / CONFIG_FILENAME
+    if candidate.is_file():
+        return candidate, "toml"
+
+    candidate = cwd / PYPROJECT_FILENAME
+    if candidate.is_file() and _pyproject_has_table(candidate):
+        return candidate, "pyproject"
+    return None
+
+
+def load_config(cwd: Path, explicit: Path | None = None) -> Config | None:
+    """Find, read and validate the configuration file; ``None`` when there is none.
+
+    Raises one :class:`ConfigError` listing every problem of the file (each
+    line starts with the file's name), or naming the file and the TOML syntax
+    error on one line.
+    """
+    cwd = _absolute(cwd)
+    found = find_config_file(cwd, explicit)
+    if found is None:
+        return None
+    path, kind = found
+    label = _display_name(path, cwd)
+    data = _read_toml(path, label)
+
+    if kind == "pyproject":
+        label = f"{label} [tool.diskette]"
+        source = f"{path} [tool.diskette]"
+        tool = data.get("tool", {})
+        if not isinstance(tool, dict) or "diskette" not in tool:
+            raise ConfigError(f"{_display_name(path, cwd)}: no [tool.diskette] table")
+        data = tool["diskette"]
+        if not isinstance(data, dict):
+            raise ConfigError(f"{label}: must be a table, got {_type_name(data)}")
+    else:
+        source = str(path)
+
+    return _config_from_mapping(data, source=source, base_dir=path.parent, cwd=cwd, label=label)
+
+
+def config_from_django_settings(settings_obj: Any, cwd: Path) -> Config:
+    """Build a configuration from diskette's Django settings (``DISKETTE_*``).
+
+    ``DISKETTE_APPS`` may hold diskette's ``(name, options)`` pairs or dicts
+    with a ``"name"``; both become dicts. Missing or ``None`` settings keep
+    their defaults; relative paths are relative to ``cwd``. Every problem is
+    reported in one :class:`ConfigError`, each prefixed ``settings.NAME:``.
+    """
+    cwd = _absolute(cwd)
+    problems: list[str] = []
+
+    def report(name: str) -> Callable[[str], None]:
+        return lambda tail: problems.append(f"settings.{name}: {tail}")
+
+    def setting(name: str) -> Any:
+        return getattr(settings_obj, name, None)
+
+    config = Config(
+        source=DJANGO_SETTINGS_SOURCE,
+        base_dir=cwd,
+        storages_basepath=cwd,
+        destination=cwd,
+    )
+
+    value = setting("DISKETTE_STORAGES")
+    if value is not None:
+        checked = _check_path_list(value, report("DISKETTE_STORAGES"))
+        if checked is not None:
+            config.storages = [_join(cwd, p) for p in checked]
+
+    value = setting("DISKETTE_STORAGES_EXCLUDES")
+    if value is not None:
+        checked = _check_str_list(value, report("DISKETTE_STORAGES_EXCLUDES"))
+        if checked is not None:
+            config.storages_excludes = checked
+
+    value = setting("DISKETTE_DUMP_PATH")
+    if value is not None:
+        checked = _check_path(value, report("DISKETTE_DUMP_PATH"))
+        if checked is not None:
+            config.destination = _join(cwd, checked)
+
+    value = setting("DISKETTE_LOAD_STORAGES_PATH")
+    if value is not None:
+        checked = _check_path(value, report("DISKETTE_LOAD_STORAGES_PATH"))
+        if checked is not None:
+            config.storages_basepath = _join(cwd, checked)
+
+    value = setting("DISKETTE_DUMP_FILENAME")
+    if value is not None:
+        checked = _check_str(value, report("DISKETTE_DUMP_FILENAME"))
+        if checked is not None:
+            config.filename = checked
+
+    value = setting("DISKETTE_DUMP_PERMISSIONS")
+    if value is not None:
+        config.chmod = _check_mode(value, report("DISKETTE_DUMP_PERMISSIONS"))
+
+    value = setting("DISKETTE_APPS")
+    if value is not None:
+        config.apps = _check_apps(value, report("DISKETTE_APPS"), pairs_allowed=True)
+
+    if problems:
+        raise ConfigError(problems=problems)
+    return config
+
+
+# -- reading -----------------------------------------------------------------
+
+
+def _read_toml(path: Path, label: str) -> dict[str, Any]:
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        raise ConfigError(f"{label}: cannot read: {error.strerror or error}") from error
+    try:
+        return tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as error:
+        raise ConfigError(f"{label}: not UTF-8 text ({error.reason})") from error
+    except tomllib.TOMLDecodeError as error:
+        message = " ".join(str(error).split())
+        raise ConfigError(f"{label}: invalid TOML: {message}") from error
+
+
+def _pyproject_has_table(path: Path) -> bool:
+    """Whether ``pyproject.toml`` configures diskette.
+
+    A pyproject that cannot be read as TOML is ignored unless it mentions
+    diskette: a project's broken ``pyproject.toml`` is not our business, a
+    broken ``[tool.diskette]`` is.
+    """
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        return False
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return b"diskette" in raw
+    tool = data.get("tool")
+    return isinstance(tool, dict) and "diskette" in tool
+
+
+def _config_from_mapping(
+    data: dict[str, Any], *, source: str, base_dir: Path, cwd: Path, label: str
+) -> Config:
+    problems: list[str] = []
+
+    def report(key: str) -> Callable[[str], None]:
+        return lambda tail: problems.append(f"{label}: '{key}' {tail}")
+
+    for key in data:
+        if key not in CONFIG_KEYS:
+            problems.append(f"{label}: unknown key '{key}'")
+
+    config = Config(source=source, base_dir=base_dir, storages_basepath=base_dir, destination=cwd)
+
+    if "settings" in data:
+        config.settings = _check_str(data["settings"], report("settings"))
+    if "executable" in data:
+        config.executable = _check_str(data["executable"], report("executable"))
+    if "filename" in data:
+        checked = _check_str(data["filename"], report("filename"))
+        if checked is not None:
+            config.filename = checked
+    if "pythonpath" in data:
+        value = data["pythonpath"]
+        if isinstance(value, str):
+            value = [value]
+        checked = _check_str_list(
+            value, report("pythonpath"), expected="a string or a list of strings"
+        )
+        if checked is not None:
+            config.pythonpath = [_join(base_dir, p) for p in checked]
+    if "storages_basepath" in data:
+        checked = _check_str(data["storages_basepath"], report("storages_basepath"))
+        if checked is not None:
+            config.storages_basepath = _join(base_dir, checked)
+    if "storages" in data:
+        checked = _check_str_list(data["storages"], report("storages"))
+        if checked is not None:
+            config.storages = [_join(base_dir, p) for p in checked]
+    if "storages_excludes" in data:
+        checked = _check_str_list(data["storages_excludes"], report("storages_excludes"))
+        if checked is not None:
+            config.storages_excludes = checked
+    if "destination" in data:
+        checked = _check_str(data["destination"], report("destination"))
+        if checked is not None:
+            config.destination = _join(base_dir, checked)
+    if "indent" in data:
+        config.indent = _check_indent(data["indent"], report("indent"))
+    if "chmod" in data:
+        config.chmod = _check_mode(data["chmod"], report("chmod"))
+    if "dir_chmod" in data:
+        config.dir_chmod = _check_mode(data["dir_chmod"], report("dir_chmod"))
+    if "apps" in data:
+        config.apps = _check_apps(
+            data["apps"], lambda tail: problems.append(f"{label}: {tail}"), pairs_allowed=False
+        )
+
+    if problems:
+        raise ConfigError(problems=problems)
+    return config
+
+
+# -- application definitions -------------------------------------------------
+
+
+def _is_str_list(value: Any) -> bool:
+    return isinstance(value, list | tuple) and all(isinstance(item, str) for item in value)
+
+
+#: Per option: a predicate on its value and the type it expects, for messages.
+_APP_OPTION_TYPES: dict[str, tuple[Callable[[Any], bool], str]] = {
+    "models": (lambda v: isinstance(v, str) or _is_str_list(v), "a string or a list of strings"),
+    "excludes": (_is_str_list, "a list of strings"),
+    "natural_foreign": (lambda v: isinstance(v, bool), "a boolean"),
+    "natural_primary": (lambda v: isinstance(v, bool), "a boolean"),
+    "use_base_manager": (lambda v: isinstance(v, bool), "a boolean"),
+    "allow_drain": (lambda v: isinstance(v, bool), "a boolean"),
+    "is_drain": (lambda v: isinstance(v, bool), "a boolean"),
+    "drain_excluded": (lambda v: isinstance(v, bool), "a boolean"),
+    "filename": (lambda v: isinstance(v, str), "a string"),
+    "comments": (lambda v: isinstance(v, str), "a string"),
+    "dump_command": (lambda v: isinstance(v, str), "a string"),
+}
+
+
+def _check_apps(
+    value: Any, report: Callable[[str], None], *, pairs_allowed: bool
+) -> list[dict]:
+    """Validate application definitions; return them as fresh dicts with a ``"name"``.
+
+    Without ``pairs_allowed`` (a file) messages name ``'apps'`` and ``apps[N]``;
+    with it (Django settings, where the caller names the setting) an entry may
+    also be diskette's ``(name, options)`` pair and messages say ``item N``.
+    """
+    if not isinstance(value, list | tuple):
+        if pairs_allowed:
+            report(f"must be a list, got {_type_name(value)}")
+        else:
+            report(f"'apps' must be a list of tables ([[apps]]), got {_type_name(value)}")
+        return []
+
+    apps: list[dict] = []
+    for index, entry in enumerate(value):
+        where = f"item {index}" if pairs_allowed else f"apps[{index}]"
+        if pairs_allowed and isinstance(entry, list | tuple):
+            if len(entry) != 2 or not isinstance(entry[1], dict):
+                report(f"{where} must be a (name, options) pair or a dict, got {_describe(entry)}")
+                continue
+            name, options = entry
+            if "name" in options and options["name"] != name:
+                report(f"{where} has two names: {name!r} and {options['name']!r}")
+                continue
+            entry = {"name": name, **options}
+        elif not isinstance(entry, dict):
+            expected = "a (name, options) pair or a dict" if pairs_allowed else "a table"
+            report(f"{where} must be {expected}, got {_type_name(entry)}")
+            continue
+
+        name = entry.get("name")
+        if "name" not in entry:
+            report(f"{where} has no 'name'")
+            where_named = where
+        elif not isinstance(name, str):
+            report(f"{where}: 'name' must be a string, got {_type_name(name)}")
+            where_named = where
+        elif not name.strip():
+            report(f"{where}: 'name' must not be empty")
+            where_named = where
+        else:
+            where_named = f"app {name!r}"
+
+        for option, option_value in entry.items():
+            if option == "name":
+                continue
+            if option not in APP_OPTIONS:
+                report(f"{where_named}: unknown option '{option}'")
+                continue
+            check, expected = _APP_OPTION_TYPES[option]
+            if not check(option_value):
+                report(
+                    f"{where_named}: '{option}' must be {expected}, got {_describe(option_value)}"
+                )
+        apps.append(copy.deepcopy(dict(entry)))
+    return apps
+
+
+# -- value checks: each reports the tail of a message ("must be ...") --------
+
+
+def _check_str(value: Any, report: Callable[[str], None]) -> str | None:
+    if isinstance(value, str):
+        return value
+    report(f"must be a string, got {_type_name(value)}")
+    return None
+
+
+def _check_str_list(
+    value: Any, report: Callable[[str], None], expected: str = "a list of strings"
+) -> list[str] | None:
+    if _is_str_list(value):
+        return list(value)
+    report(f"must be {expected}, got {_describe(value)}")
+    return None
+
+
+def _check_path(value: Any, report: Callable[[str], None]) -> str | Path | None:
+    if isinstance(value, str | os.PathLike):
+        return value
+    report(f"must be a path, got {_type_name(value)}")
+    return None
+
+
+def _check_path_list(value: Any, report: Callable[[str], None]) -> list[str | Path] | None:
+    if isinstance(value, list | tuple) and all(
+        isinstance(item, str | os.PathLike) for item in value
+    ):
+        return list(value)
+    report(f"must be a list of paths, got {_describe(value, (str, os.PathLike))}")
+    return None
+
+
+def _check_indent(value: Any, report: Callable[[str], None]) -> int | None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        report(f"must be an integer, got {_type_name(value)}")
+        return None
+    if value < 0:
+        report(f"must be a non-negative integer, got {value}")
+        return None
+    return value
+
+
+def _check_mode(value: Any, report: Callable[[str], None]) -> int | None:
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        report(f"must be an octal mode like '600' or an integer, got {_type_name(value)}")
+        return None
+    if isinstance(value, str):
+        text = value.strip()
+        if not _MODE_PATTERN.fullmatch(text):
+            report(f"must be an octal mode like '600', got {value!r}")
+            return None
+        text = text[2:] if text[:2].lower() == "0o" else text
+        return int(text, 8)
+    if not 0 <= value <= _MAX_MODE:
+        report(f"must be a mode between 0 and 0o7777, got {value}")
+        return None
+    return value
+
+
+# -- helpers -----------------------------------------------------------------
+
+
+def _type_name(value: Any) -> str:
+    return type(value).__name__
+
+
+def _describe(value: Any, item_types: tuple[type, ...] = (str,)) -> str:
+    """Name the type of ``value``; for a list, also the types of its unexpected items."""
+    if isinstance(value, list | tuple):
+        kinds = sorted({_type_name(i) for i in value if not isinstance(i, item_types)})
+        if kinds:
+            return f"{_type_name(value)} containing {', '.join(kinds)}"
+    return _type_name(value)
+
+
+def _flag_label(name: str) -> str:
+    labels = {"storages": "--storage", "storages_excludes": "--exclude"}
+    return labels.get(name, "--" + name.replace("_", "-")) + ":"
+
+
+def _absolute(path: Path | str) -> Path:
+    return Path(os.path.abspath(os.path.expanduser(path)))
+
+
+def _join(base: Path, value: str | os.PathLike) -> Path:
+    """Make ``value`` absolute against ``base`` and normalize it, without following symlinks."""
+    return Path(os.path.normpath(base / os.path.expanduser(os.fspath(value))))
+
+
+def _display_name(path: Path, cwd: Path) -> str:
+    """The name to show for a file: relative to ``cwd`` when under it, else absolute."""
+    try:
+        return str(path.relative_to(cwd))
+    except ValueError:
+        return str(path)
+
+
+def _json_ready(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(key): _json_ready(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_ready(item) for item in value]
+    if isinstance(value, os.PathLike):
+        return os.fspath(value)
+    return value

@@ -1,0 +1,259 @@
+"""The atomic ``.tar.gz`` writer.
+
+The archive is written under a temporary name in its destination folder and
+renamed into place only once complete and synced, so there is never a partial
+file at the final path and a failed or interrupted dump leaves the previous
+archive of that name untouched. Each storage file is read once: hashed and
+compressed in the same pass, in constant memory.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gzip
+import hashlib
+import os
+import shutil
+import stat
+import tarfile
+import tempfile
+import time
+from dataclasses import dataclass, field
+from io import BytesIO
+from pathlib import Path
+
+from ..exceptions import DumpFailed
+from .manifest import dump_manifest, format_checksums
+from .plan import CHECKSUMS_FILENAME, DATA_DIRNAME, MANIFEST_FILENAME
+from .progress import ProgressUpdate, no_progress
+
+COPY_BUFSIZE = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class ArchiveResult:
+    """What a finished dump wrote."""
+
+    path: Path
+    size: int
+    sha256: str
+    objects: dict
+    files: int
+    manifest: dict
+    duration: float
+    checksums: dict = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        """JSON-ready summary (``dump --json``)."""
+        return {
+            "path": str(self.path),
+            "size": self.size,
+            "sha256": self.sha256,
+            "objects": self.objects,
+            "files": self.files,
+            "duration": round(self.duration, 3),
+        }
+
+
+class _HashingReader:
+    """A file reader that hashes what tarfile pulls through it."""
+
+    def __init__(self, raw, on_read):
+        self.raw = raw
+        self.digest = hashlib.sha256()
+        self.on_read = on_read
+
+    def read(self, size=-1):
+        data = self.raw.read(size)
+        self.digest.update(data)
+        self.on_read(len(data))
+        return data
+
+
+class _HashingWriter:
+    """Passes compressed bytes to the file while hashing and counting them."""
+
+    def __init__(self, raw):
+        self.raw = raw
+        self.digest = hashlib.sha256()
+        self.size = 0
+
+    def write(self, data):
+        self.digest.update(data)
+        self.size += len(data)
+        return self.raw.write(data)
+
+    def flush(self):
+        self.raw.flush()
+
+
+class ArchiveWriter:
+    """Writes what a :class:`DumpPlan` lists into one archive, atomically.
+
+    ``dump_data(definitions, workdir, progress)`` writes the data files of the
+    selected definitions into ``workdir`` and returns ``{archive name: (path,
+    object count)}``; ``manifest_factory(objects)`` returns the manifest dict.
+    ``chmod`` applies to the archive, ``dir_chmod`` to a destination folder
+    that has to be created.
+    """
+
+    def __init__(
+        self,
+        plan,
+        dump_data,
+        manifest_factory,
+        chmod=None,
+        dir_chmod=None,
+        progress=None,
+        compresslevel=6,
+    ):
+        self.plan = plan
+        self.dump_data = dump_data
+        self.manifest_factory = manifest_factory
+        self.chmod = chmod
+        self.dir_chmod = dir_chmod
+        self.progress = progress or no_progress
+        self.compresslevel = compresslevel
+        self._bytes_done = 0
+        self._bytes_total = plan.size
+
+    def write(self) -> ArchiveResult:
+        """Write the archive and return what was written; clean up on any failure."""
+        started = time.monotonic()
+        final = self.plan.archive_path
+        destination = final.parent
+        if not destination.exists():
+            if self.dir_chmod is not None:
+                destination.mkdir(parents=True, mode=self.dir_chmod)
+                destination.chmod(self.dir_chmod)  # mkdir's mode is filtered by umask
+            else:
+                destination.mkdir(parents=True)
+        elif not destination.is_dir():
+            raise DumpFailed(f"destination is not a folder: {destination}")
+        fd, temp_name = tempfile.mkstemp(dir=destination, prefix=f".{final.name}.", suffix=".part")
+        temp_path = Path(temp_name)
+        workdir = Path(tempfile.mkdtemp(dir=destination, prefix=".diskette-work-"))
+        done = False
+        try:
+            with os.fdopen(fd, "wb") as raw:
+                writer = _HashingWriter(raw)
+                data = {}
+                if self.plan.selected_definitions:
+                    data = self.dump_data(self.plan.selected_definitions, workdir, self.progress)
+                with gzip.GzipFile(
+                    filename="", mode="wb", fileobj=writer, compresslevel=self.compresslevel
+                ) as gz:
+                    with tarfile.open(fileobj=gz, mode="w", format=tarfile.PAX_FORMAT) as tar:
+                        digests, files = self._write_members(tar, data)
+                        objects = {name: count for name, (_path, count) in data.items()}
+                        manifest = self.manifest_factory(objects)
+                        self._add_bytes(tar, CHECKSUMS_FILENAME, format_checksums(digests))
+                        self._add_bytes(tar, MANIFEST_FILENAME, dump_manifest(manifest))
+                raw.flush()
+                os.fsync(raw.fileno())
+            os.chmod(temp_path, self.chmod if self.chmod is not None else 0o644)
+            os.replace(temp_path, final)
+            done = True
+            _fsync_dir(destination)
+            self.progress(ProgressUpdate("finish", final.name, 1, 1))
+            return ArchiveResult(
+                path=final,
+                size=writer.size,
+                sha256=writer.digest.hexdigest(),
+                objects=objects,
+                files=files,
+                manifest=manifest,
+                duration=time.monotonic() - started,
+                checksums=dict(digests),
+            )
+        finally:
+            shutil.rmtree(workdir, ignore_errors=True)
+            if not done:
+                with contextlib.suppress(OSError):
+                    temp_path.unlink()
+
+    # Members -----------------------------------------------------------------
+
+    def _write_members(self, tar, data):
+        """Add data files then storage entries; return their digests and file count."""
+        digests = []
+        files = 0
+        if data:
+            tar.addfile(_dir_info(DATA_DIRNAME))
+        for name, (path, _count) in data.items():
+            digests.append((name, self._add_file(tar, name, path)))
+        for storage in self.plan.selected_storages:
+            tar.addfile(_dir_info(storage.arcname, storage.path))
+            for entry in storage.entries:
+                if entry.kind == "dir":
+                    tar.addfile(_dir_info(entry.arcname, entry.path))
+                elif entry.kind == "link":
+                    info = tarfile.TarInfo(entry.arcname)
+                    info.type = tarfile.SYMTYPE
+                    info.linkname = entry.link_target
+                    info.mtime = int(time.time())
+                    tar.addfile(info)
+                else:
+                    digests.append((entry.arcname, self._add_file(tar, entry.arcname, entry.path)))
+                    files += 1
+        return digests, files
+
+    def _add_file(self, tar, name, path) -> str:
+        """Add one regular file, reading it once; return its sha256."""
+        try:
+            raw = open(path, "rb")
+        except FileNotFoundError:
+            raise DumpFailed(f"file disappeared during the dump: {path}") from None
+        except OSError as exc:
+            raise DumpFailed(f"cannot read {path}: {exc.strerror}") from None
+        with raw:
+            st = os.fstat(raw.fileno())
+            if not stat.S_ISREG(st.st_mode):
+                raise DumpFailed(f"not a regular file any more: {path}")
+            info = tarfile.TarInfo(name)
+            info.size = st.st_size
+            info.mtime = int(st.st_mtime)
+            info.mode = stat.S_IMODE(st.st_mode)
+            reader = _HashingReader(raw, lambda count: self._advance(name, count))
+            try:
+                tar.addfile(info, reader)
+            except OSError as exc:
+                # tarfile reads exactly info.size bytes: a file that shrank is caught here.
+                raise DumpFailed(f"file changed while it was archived: {path} ({exc})") from None
+        return reader.digest.hexdigest()
+
+    def _advance(self, name, count):
+        if count:
+            self._bytes_done += count
+            self.progress(ProgressUpdate("storage", name, self._bytes_done, self._bytes_total))
+
+    @staticmethod
+    def _add_bytes(tar, name, content: bytes):
+        info = tarfile.TarInfo(name)
+        info.size = len(content)
+        info.mtime = int(time.time())
+        info.mode = 0o644
+        tar.addfile(info, BytesIO(content))
+
+
+def _dir_info(name, path=None) -> tarfile.TarInfo:
+    info = tarfile.TarInfo(name)
+    info.type = tarfile.DIRTYPE
+    info.mode = 0o755
+    info.mtime = int(time.time())
+    if path is not None:
+        with contextlib.suppress(OSError):
+            st = os.lstat(path)
+            info.mode = stat.S_IMODE(st.st_mode)
+            info.mtime = int(st.st_mtime)
+    return info
+
+
+def _fsync_dir(path: Path):
+    """Make the rename durable (where the platform allows opening a folder)."""
+    with contextlib.suppress(OSError):
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)

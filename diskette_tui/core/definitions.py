@@ -1,0 +1,307 @@
+"""Application definitions: what one data dump holds, as diskette defines it.
+
+A definition names models by app or model label and may exclude some; a
+*drain* dumps everything the other definitions leave. Labels are resolved
+against a :class:`~diskette_tui.core.registry.ModelRegistry` given at creation
+(or the project's one, built on first use).
+"""
+
+from __future__ import annotations
+
+from pathlib import PurePath
+
+from ..exceptions import ApplicationConfigError
+
+DEFAULT_FORMAT = "json"
+#: Serialization formats ``dumpdata`` knows without extra packages ("yaml" needs PyYAML).
+AVAILABLE_FORMATS = ("json", "jsonl", "xml", "yaml")
+
+#: Every option a definition accepts (besides ``name``).
+DEFINITION_OPTIONS = (
+    "models",
+    "excludes",
+    "natural_foreign",
+    "natural_primary",
+    "use_base_manager",
+    "filename",
+    "comments",
+    "allow_drain",
+    "is_drain",
+    "drain_excluded",
+    "dump_command",
+)
+
+
+class ApplicationConfig:
+    """One application definition (diskette's ``ApplicationConfig``).
+
+    ``models`` are app labels or ``app.Model`` labels (a string or a list),
+    ``excludes`` fully qualified labels removed from them. ``filename``
+    defaults to the slug of the name plus ``.json``; its extension is the
+    serialization format. Unknown options are kept in ``unknown_options`` and
+    reported by :meth:`validate` instead of failing at construction.
+    """
+
+    CONFIG_ATTRS = [
+        "name",
+        "models",
+        "excludes",
+        "retention",
+        "natural_foreign",
+        "natural_primary",
+        "comments",
+        "filename",
+        "is_drain",
+        "allow_drain",
+        "dump_command",
+        "use_base_manager",
+    ]
+    OPTIONS_ATTRS = [
+        "models",
+        "excludes",
+        "natural_foreign",
+        "natural_primary",
+        "filename",
+        "use_base_manager",
+    ]
+
+    def __init__(
+        self,
+        name,
+        models=None,
+        excludes=None,
+        natural_foreign=False,
+        natural_primary=False,
+        comments=None,
+        filename=None,
+        is_drain=None,
+        allow_drain=False,
+        dump_command=None,
+        use_base_manager=False,
+        registry=None,
+        **unknown_options,
+    ):
+        self.name = name
+        models = [] if models is None else models
+        self._models = [models] if isinstance(models, str) else list(models) if isinstance(
+            models, (list, tuple)
+        ) else models
+        self._excludes = [] if excludes is None else excludes
+        self.natural_foreign = natural_foreign
+        self.natural_primary = natural_primary
+        self.comments = comments
+        self.allow_drain = allow_drain
+        self.dump_command = dump_command
+        self.use_base_manager = use_base_manager
+        self.is_drain = False
+        self.unknown_options = dict(unknown_options)
+        self._registry = registry
+        self.filename = filename or self.get_filename()
+
+    def __repr__(self):
+        return f"<{self.__class__.__name__}: {self.name}>"
+
+    # Resolution ----------------------------------------------------------
+
+    @property
+    def registry(self):
+        """The model registry labels are resolved against."""
+        if self._registry is None:
+            from .registry import get_registry
+
+            self._registry = get_registry()
+        return self._registry
+
+    @property
+    def explicit_excludes(self) -> list[str]:
+        """Labels this definition excludes itself, canonical and in registry order."""
+        if not isinstance(self._excludes, list):
+            return []
+        return self.registry.sort(self._excludes)
+
+    @property
+    def models(self) -> list[str]:
+        """Fully qualified labels of the included models, in registry order."""
+        excluded = {label.lower() for label in self.explicit_excludes}
+        labels = self._models if isinstance(self._models, list) else []
+        return [
+            label for label in self.registry.expand(labels) if label.lower() not in excluded
+        ]
+
+    @property
+    def implicit_excludes(self) -> list[str]:
+        """Models of the apps this definition touches that it does not include."""
+        included = set(self.models)
+        explicit = set(self.explicit_excludes)
+        involved = dict.fromkeys(label.split(".")[0] for label in [*included, *explicit])
+        return [
+            label
+            for app_label in involved
+            for label in self.registry.app_models(app_label)
+            if label not in included and label not in explicit
+        ]
+
+    @property
+    def excludes(self) -> list[str]:
+        """Every excluded label, explicit and implicit (diskette's ``excludes``)."""
+        return self.registry.sort([*self.explicit_excludes, *self.implicit_excludes])
+
+    @property
+    def retention(self) -> list[str]:
+        """Labels a drain may not collect: the included models, plus the
+        exclusions unless ``allow_drain`` lets the drain have them."""
+        if self.allow_drain:
+            return self.models
+        return self.registry.sort([*self.models, *self.excludes])
+
+    # Naming ----------------------------------------------------------------
+
+    def get_filename(self, format_extension=None) -> str:
+        """Default dump filename: slug of the name and the format extension."""
+        from .registry import slugify
+
+        return slugify(str(self.name)) + "." + (format_extension or DEFAULT_FORMAT)
+
+    @property
+    def format(self) -> str:
+        """Serialization format, from the filename extension."""
+        return PurePath(str(self.filename)).suffix[1:]
+
+    # Payloads --------------------------------------------------------------
+
+    def as_config(self) -> dict:
+        """The definition's parameters, as recorded in the manifest."""
+        return {name: getattr(self, name) for name in self.CONFIG_ATTRS}
+
+    def as_options(self) -> dict:
+        """The options given to ``dumpdata``."""
+        return {name: getattr(self, name) for name in self.OPTIONS_ATTRS}
+
+    # Validation --------------------------------------------------------------
+
+    def problems(self) -> list[str]:
+        """Every problem of this definition, one line each (empty when valid)."""
+        found = [
+            f"unknown option '{option}'" for option in sorted(self.unknown_options)
+        ]
+        found += self._filename_problems()
+        found += self._models_problems()
+        found += self._excludes_problems()
+        return [f"definition '{self.name}': {problem}" for problem in found]
+
+    def _filename_problems(self) -> list[str]:
+        filename = self.filename
+        if not isinstance(filename, str):
+            return [f"'filename' must be a string, got {type(filename).__name__}"]
+        if PurePath(filename).name != filename or filename.startswith("."):
+            return [f"filename '{filename}' must be a plain file name"]
+        if not self.format:
+            return [f"filename '{filename}' needs an extension naming its format"]
+        if self.format not in AVAILABLE_FORMATS:
+            return [
+                f"filename '{filename}' has extension '.{self.format}'; "
+                f"use one of: {', '.join(AVAILABLE_FORMATS)}"
+            ]
+        return []
+
+    def _models_problems(self) -> list[str]:
+        if not isinstance(self._models, list) or not all(
+            isinstance(label, str) for label in self._models
+        ):
+            return ["'models' must be a label or a list of labels"]
+        if not self._models and not self.is_drain:
+            return ["'models' must not be empty (only a drain has no models)"]
+        unknown_apps, unknown_models = self.registry.unknown_labels(self._models)
+        found = []
+        if unknown_apps:
+            found.append(f"unknown app label(s) in 'models': {', '.join(unknown_apps)}")
+        if unknown_models:
+            found.append(f"unknown model label(s) in 'models': {', '.join(unknown_models)}")
+        return found
+
+    def _excludes_problems(self) -> list[str]:
+        if not isinstance(self._excludes, list) or not all(
+            isinstance(label, str) for label in self._excludes
+        ):
+            return ["'excludes' must be a list of labels like 'app.Model'"]
+        invalid = self.registry.not_fully_qualified(self._excludes)
+        if invalid:
+            return [
+                "'excludes' takes only fully qualified labels like 'app.Model', "
+                f"not: {', '.join(invalid)}"
+            ]
+        unknown_apps, unknown_models = self.registry.unknown_labels(self._excludes)
+        unknown = unknown_apps + unknown_models
+        if unknown:
+            return [f"unknown model label(s) in 'excludes': {', '.join(unknown)}"]
+        return []
+
+    def validate(self):
+        """Raise :class:`ApplicationConfigError` with every problem, if any."""
+        problems = self.problems()
+        if problems:
+            raise ApplicationConfigError(problems=problems)
+
+
+class DrainApplicationConfig(ApplicationConfig):
+    """A drain: dumps every model the other definitions do not retain.
+
+    ``drain_exclusions`` are the labels it leaves to the other definitions
+    (given by the Dumper, from the whole configuration); ``excludes`` given by
+    the user are removed too. With ``drain_excluded`` the drain takes the
+    exclusions of definitions that ``allow_drain``.
+    """
+
+    CONFIG_ATTRS = [
+        "name",
+        "models",
+        "excludes",
+        "natural_foreign",
+        "natural_primary",
+        "use_base_manager",
+        "comments",
+        "filename",
+        "is_drain",
+        "drain_excluded",
+        "dump_command",
+    ]
+    OPTIONS_ATTRS = [
+        "models",
+        "excludes",
+        "natural_foreign",
+        "natural_primary",
+        "use_base_manager",
+        "filename",
+    ]
+
+    def __init__(self, *args, drain_excluded=False, drain_exclusions=(), **kwargs):
+        self.drain_excluded = drain_excluded
+        kwargs.pop("allow_drain", None)
+        given_models = kwargs.pop("models", None)
+        super().__init__(*args, **kwargs)
+        self._given_models = given_models
+        self._models = []
+        self.is_drain = True
+        self.allow_drain = False
+        self.drain_exclusions = list(drain_exclusions)
+
+    @property
+    def excludes(self) -> list[str]:
+        """Labels given to ``dumpdata --exclude``: the drain exclusions and its own."""
+        return self.registry.sort([*self.drain_exclusions, *self.explicit_excludes])
+
+    @property
+    def implicit_excludes(self) -> list[str]:
+        """A drain excludes nothing implicitly: what it leaves is ``drain_exclusions``."""
+        return []
+
+    @property
+    def models(self) -> list[str]:
+        """What the drain collects: every dumpable model not excluded."""
+        excluded = {label.lower() for label in self.excludes}
+        return [label for label in self.registry.all_dumpable() if label.lower() not in excluded]
+
+    def _models_problems(self) -> list[str]:
+        if self._given_models:
+            return ["a drain collects every model left by the others: remove its 'models'"]
+        return []

@@ -1,0 +1,21 @@
+# diskette-tui tasks (https://just.systems)
+
+# Dump the bundled demo project (created on first use)
+demo:
+    diskette dump --demo --yes
+
+# Run the test suite
+test *args:
+    pytest {{args}}
+
+# Lint and check formatting
+lint:
+    ruff check diskette_tui tests benchmarks
+
+# Regenerate the SVG screenshots of the TUI
+screenshots:
+    python screenshots/make_screenshots.py
+
+# Run the benchmarks
+bench:
+    python benchmarks/run.py
