@@ -1,0 +1,130 @@
+"""The bundled demo Django project (SQLite), for the quickstart and the tests.
+
+A demo *instance* is a folder holding everything that changes: its settings
+module (``demo_settings.py``, which star-imports :mod:`diskette_tui.demo.settings`),
+its ``diskette.toml``, the SQLite database, the ``media`` and ``private``
+storages and the ``dumps`` destination. The package itself is never written to.
+
+Creating an instance takes two steps because Django can be set up only once
+per process and the caller decides how::
+
+    write_demo_files(path)                                   # no Django needed
+    Project(settings="demo_settings", pythonpath=[path]).setup()
+    build_demo(path)                                         # migrate + seed + marker
+
+This module does not import Django: ``diskette --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+#: Environment variable that chooses the demo instance folder.
+DEMO_DIR_ENV = "DISKETTE_DEMO_DIR"
+#: File written last by :func:`build_demo`: the instance is complete.
+READY_MARKER = ".diskette-demo-ready"
+#: Settings module name of every instance (``demo_settings.py`` in its folder).
+SETTINGS_MODULE = "demo_settings"
+#: The configuration file copied into each instance.
+CONFIG_TEMPLATE = Path(__file__).resolve().parent / "diskette.toml"
+
+# What write_demo_files owns inside an instance folder; nothing else is removed.
+_OWNED_FOLDERS = ("media", "private", "dumps")
+_OWNED_FILES = (
+    "db.sqlite3",
+    "db.sqlite3-journal",
+    "db.sqlite3-wal",
+    "db.sqlite3-shm",
+    READY_MARKER,
+)
+
+_SETTINGS_TEMPLATE = '''\
+"""Settings of a diskette-tui demo instance (rewritten by `diskette demo`)."""
+
+from pathlib import Path
+
+from diskette_tui.demo.settings import *  # noqa: F403
+
+BASE = Path(__file__).resolve().parent
+
+DATABASES = {
+    "default": {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": BASE / "db.sqlite3",
+    }
+}
+
+MEDIA_ROOT = BASE / "media"
+'''
+
+
+def default_demo_dir() -> Path:
+    """The demo instance folder: ``$DISKETTE_DEMO_DIR``, else ``<user data dir>/demo``."""
+    chosen = os.environ.get(DEMO_DIR_ENV)
+    if chosen:
+        return Path(chosen).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("diskette-tui")) / "demo"
+
+
+def is_ready(path: Path) -> bool:
+    """Whether ``path`` holds a completely built demo instance."""
+    return (Path(path) / READY_MARKER).is_file()
+
+
+def write_demo_files(path: Path) -> None:
+    """(Re)create the files of a demo instance in ``path``, without its database.
+
+    Removes what a previous instance left (database, ``media``, ``private``,
+    ``dumps``, the ready marker) and nothing else, then writes
+    ``demo_settings.py``, ``diskette.toml`` and the storages. The instance is
+    not ready until :func:`build_demo` has run.
+    """
+    path = Path(path)
+    path.mkdir(parents=True, exist_ok=True)
+    # The marker goes first: an interrupted rewrite never looks ready.
+    for name in reversed(_OWNED_FILES):
+        (path / name).unlink(missing_ok=True)
+    for name in _OWNED_FOLDERS:
+        target = path / name
+        if target.is_symlink() or target.is_file():
+            target.unlink()
+        elif target.is_dir():
+            shutil.rmtree(target)
+
+    (path / f"{SETTINGS_MODULE}.py").write_text(_SETTINGS_TEMPLATE, encoding="utf-8")
+    shutil.copyfile(CONFIG_TEMPLATE, path / "diskette.toml")
+
+    from .media import write_media
+
+    write_media(path)
+
+
+def build_demo(path: Path) -> None:
+    """Migrate and seed the database of the instance in ``path``, then mark it ready.
+
+    Django must already be set up with that instance's settings
+    (``Project(settings="demo_settings", pythonpath=[path]).setup()``), after
+    :func:`write_demo_files` made a fresh instance.
+    """
+    from django.conf import settings
+    from django.core.management import call_command
+
+    from ..exceptions import ProjectError
+
+    path = Path(path)
+    expected = (path / "db.sqlite3").resolve()
+    database = settings.DATABASES.get("default", {}).get("NAME")
+    if database is None or Path(database).resolve() != expected:
+        raise ProjectError(
+            f"Django is set up with database {database!r}, not the demo instance in {path}"
+        )
+    call_command("migrate", verbosity=0, interactive=False)
+
+    from .seed import seed
+
+    seed()
+    (path / READY_MARKER).write_text("diskette-tui demo instance\n", encoding="utf-8")
