@@ -1,0 +1,446 @@
+"""Storages: validate the media folders to archive, walk them, apply excludes.
+
+A storage is a folder inside the storages base path; its members are archived
+under their path relative to that base path (``media/pictures/a.jpg``). The
+walk here is the only one: the archive writer takes its file list from the
+:class:`~diskette_tui.core.plan.StoragePlan` built by :class:`StorageScan`.
+
+Exclusion patterns are gitignore-style (:class:`pathspec.GitIgnoreSpec`) and
+are matched against paths relative to each storage, folders with a trailing
+slash so that ``cache/`` works. An excluded folder is not walked at all.
+
+This module does not import Django: it is tested without settings.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+from collections.abc import Callable, Iterable
+from operator import attrgetter
+from pathlib import Path
+
+import pathspec
+
+from diskette_tui.core.plan import (
+    RESERVED_NAMES,
+    ExcludedEntry,
+    SkippedLink,
+    StorageEntry,
+    StoragePlan,
+)
+from diskette_tui.core.progress import ProgressCallback, ProgressUpdate
+from diskette_tui.exceptions import DumperError
+
+#: Entries seen between two progress reports and cancellation checks.
+PROGRESS_EVERY = 500
+
+REASON_OUTSIDE = "points outside the storage"
+REASON_BROKEN = "broken link"
+REASON_LOOP = "link loop"
+REASON_ABSOLUTE = "absolute link target"
+REASON_SPECIAL = "not a regular file"
+REASON_PERMISSION = "permission denied"
+
+_by_name = attrgetter("name")
+
+
+# Validation -------------------------------------------------------------
+
+
+def validate_storages(storages, basepath) -> list[str]:
+    """Return one problem line per bad storage; an empty list when all are good.
+
+    ``storages`` is a list of paths (:class:`~pathlib.Path` or ``str``) and
+    ``basepath`` the storages base path. A storage is bad when it does not
+    exist, is not a folder, is the base path itself, is not inside the base
+    path (both resolved, so symbolic links are followed), starts with a name
+    the archive reserves (``data``, ``manifest.json``, ``SHA256SUMS``), is
+    listed twice (however spelled), or is nested in another listed storage
+    (reported once per pair). A storage that does not exist or is not a folder
+    gets only that problem. Never raises for bad input.
+    """
+    problems: list[str] = []
+    if storages is None:
+        storages = []
+    elif isinstance(storages, (str, os.PathLike)):
+        # A lone path given where a list is expected: iterating it would
+        # report one bogus storage per character.
+        storages = [storages]
+
+    base_real = _resolve_basepath(basepath, problems)
+
+    seen: dict[Path, Path] = {}
+    valid: list[tuple[Path, Path]] = []
+    for raw in storages:
+        try:
+            path = Path(raw)
+        except TypeError:
+            problems.append(f"storage is not a path: {raw!r}")
+            continue
+        try:
+            exists = path.exists()
+            is_dir = exists and path.is_dir()
+        except OSError as exc:
+            problems.append(f"storage cannot be read ({exc.strerror}): {path}")
+            continue
+        if not exists:
+            problems.append(f"storage does not exist: {path}")
+            continue
+        if not is_dir:
+            problems.append(f"storage is not a folder: {path}")
+            continue
+        try:
+            real = path.resolve()
+        except (OSError, RuntimeError) as exc:
+            problems.append(f"storage path cannot be resolved ({exc}): {path}")
+            continue
+        if real in seen:
+            problems.append(f"storage is listed twice: {path} (same folder as {seen[real]})")
+            continue
+        seen[real] = path
+        if base_real is not None:
+            problem = _placement_problem(path, real, basepath, base_real)
+            if problem:
+                problems.append(problem)
+                continue
+        valid.append((path, real))
+
+    # Only storages without another problem take part, so that a storage
+    # equal to the base path does not also "contain" every other one.
+    for index, (path, real) in enumerate(valid):
+        for other, other_real in valid[index + 1 :]:
+            if other_real in real.parents:
+                problems.append(f"storage {path} is inside storage {other}")
+            elif real in other_real.parents:
+                problems.append(f"storage {other} is inside storage {path}")
+    return problems
+
+
+def _resolve_basepath(basepath, problems: list[str]) -> Path | None:
+    """Resolve the base path, adding a problem when it is unusable."""
+    try:
+        base = Path(basepath)
+        base_real = base.resolve()
+    except (TypeError, OSError, RuntimeError):
+        problems.append(f"storages base path is not a valid path: {basepath!r}")
+        return None
+    try:
+        if not base.exists():
+            problems.append(f"storages base path does not exist: {base}")
+        elif not base.is_dir():
+            problems.append(f"storages base path is not a folder: {base}")
+    except OSError as exc:
+        problems.append(f"storages base path cannot be read ({exc.strerror}): {base}")
+    return base_real
+
+
+def _placement_problem(path: Path, real: Path, basepath, base_real: Path) -> str | None:
+    """The problem with where a storage sits relative to the base path, if any."""
+    if real == base_real:
+        return (
+            f"storage is the storages base path itself: {path} "
+            "(its members would have no folder in the archive)"
+        )
+    if base_real not in real.parents:
+        return f"storage is not inside the storages base path {basepath}: {path}"
+    name = real.relative_to(base_real).parts[0]
+    if name in RESERVED_NAMES:
+        return (
+            f"storage name '{name}' is reserved for the archive's own members "
+            f"({', '.join(RESERVED_NAMES)}): {path}"
+        )
+    return None
+
+
+# Exclusion patterns ----------------------------------------------------
+
+
+def check_patterns(patterns) -> list[str]:
+    """Return one problem line per invalid exclusion pattern (for config validation).
+
+    A pattern is invalid when it is not a string, spans several lines, is
+    rejected by pathspec (``!``, a trailing backslash...) or can match nothing
+    (empty, blank, a ``#`` comment, an unclosed ``[``): such a pattern is
+    almost certainly a mistake, and gitignore would drop it silently.
+    """
+    if patterns is None:
+        return []
+    if isinstance(patterns, (str, bytes)):
+        return [f"exclusion patterns must be a list of strings, not one string: {patterns!r}"]
+    try:
+        patterns = list(patterns)
+    except TypeError:
+        return [f"exclusion patterns must be a list of strings: {patterns!r}"]
+    problems = []
+    for pattern in patterns:
+        problem = _pattern_problem(pattern)
+        if problem:
+            problems.append(problem)
+    return problems
+
+
+def _pattern_problem(pattern) -> str | None:
+    """The problem with one exclusion pattern, or None when it is usable."""
+    if not isinstance(pattern, str):
+        return f"exclusion pattern is not a string: {pattern!r}"
+    if "\n" in pattern or "\r" in pattern:
+        # from_lines() would read it as several patterns, breaking the
+        # index that names the pattern responsible for an exclusion.
+        return f"exclusion pattern spans several lines: {pattern!r}"
+    try:
+        compiled = pathspec.GitIgnoreSpec.from_lines([pattern]).patterns
+    except ValueError as exc:
+        return f"invalid exclusion pattern {pattern!r}: {exc}"
+    if not compiled or compiled[0].include is None:
+        return (
+            f"exclusion pattern {pattern!r} matches nothing "
+            "(empty, a comment, or a malformed pattern)"
+        )
+    return None
+
+
+def compile_excludes(patterns) -> pathspec.GitIgnoreSpec:
+    """Compile gitignore-style exclusion patterns, in order (the last match wins).
+
+    Raises :class:`ValueError` naming every invalid pattern (see
+    :func:`check_patterns`). The spec's ``patterns`` line up one to one with
+    ``patterns``, so a match index names the pattern given by the user.
+    """
+    patterns = [] if patterns is None else patterns
+    problems = check_patterns(patterns)
+    if problems:
+        raise ValueError("; ".join(problems))
+    return pathspec.GitIgnoreSpec.from_lines(list(patterns))
+
+
+# Scanning --------------------------------------------------------------
+
+
+class StorageScan:
+    """Walks one storage and builds its :class:`StoragePlan`.
+
+    Entries come in a depth-first walk sorted by name within each folder, a
+    folder before its contents; every folder is an entry so that empty ones
+    are archived too. Nothing is ever followed through a symbolic link:
+
+    - a link is kept (``kind="link"``) only when its target, as written, is
+      relative and resolves inside the storage, so that it still works once
+      the archive is restored elsewhere;
+    - a link pointing outside the storage, an absolute target (even one
+      inside the storage: it would point back to this machine's folder after
+      a restore elsewhere), a broken link and a link loop are recorded as
+      :class:`SkippedLink` with the reason;
+    - sockets, fifos and devices are recorded as skipped ("not a regular file"),
+      and so is a folder that cannot be listed ("permission denied").
+
+    ``excludes`` are gitignore-style patterns relative to the storage;
+    ``use_excludes=False`` ignores them. ``progress`` receives a ``"scan"``
+    :class:`ProgressUpdate` every 500 entries and once at the end;
+    ``is_cancelled`` is asked every 500 entries and a true answer raises
+    :class:`KeyboardInterrupt`.
+    """
+
+    def __init__(
+        self,
+        storage: Path,
+        basepath: Path,
+        excludes: Iterable[str] = (),
+        use_excludes: bool = True,
+        progress: ProgressCallback | None = None,
+        is_cancelled: Callable[[], bool] | None = None,
+    ):
+        self.storage = Path(storage)
+        self.basepath = Path(basepath)
+        self.excludes = list(excludes or ())
+        self.use_excludes = use_excludes
+        self.progress = progress
+        self.is_cancelled = is_cancelled
+        # Compiled now so that a bad pattern fails before any walking.
+        self._spec = (
+            compile_excludes(self.excludes) if use_excludes and self.excludes else None
+        )
+
+    def run(self) -> StoragePlan:
+        """Walk the storage and return its plan.
+
+        Raises :class:`~diskette_tui.exceptions.DumperError` (with one problem
+        per line) when :func:`validate_storages` rejects the storage, and
+        :class:`KeyboardInterrupt` when cancelled.
+        """
+        problems = validate_storages([self.storage], self.basepath)
+        if problems:
+            raise DumperError(problems=problems)
+
+        root = os.path.realpath(self.storage)
+        base = os.path.realpath(self.basepath)
+        self._root = root
+        self._root_prefix = root + os.sep
+        self._arcname = Path(os.path.relpath(root, base)).as_posix()
+        arcprefix = self._arcname + "/"
+
+        entries: list[StorageEntry] = []
+        excluded: list[ExcludedEntry] = []
+        skipped: list[SkippedLink] = []
+        self._skipped = skipped
+
+        try:
+            top = _listdir(root)
+        except OSError as exc:
+            top = []
+            skipped.append(SkippedLink(Path(root), self._arcname, "", _os_reason(exc)))
+
+        spec = self._spec
+        patterns = self.excludes
+        check = spec.check_file if spec is not None else None
+        no_separators = ()
+        add_entry = entries.append
+        every = PROGRESS_EVERY
+        seen = 0
+
+        # A stack of (remaining entries, path prefix relative to the storage,
+        # folder Path) keeps the walk iterative and depth-first without deep
+        # recursion; joining a name to the folder's Path is cheaper than
+        # parsing every full path again.
+        stack = [(iter(top), "", Path(root))]
+        while stack:
+            children, prefix, folder = stack[-1]
+            entry = next(children, None)
+            if entry is None:
+                stack.pop()
+                continue
+            seen += 1
+            if seen % every == 0:
+                self._report(seen)
+
+            rel = prefix + entry.name
+            is_dir = entry.is_dir(follow_symlinks=False)
+
+            if check is not None:
+                result = check(rel + "/" if is_dir else rel, no_separators)
+                if result.include:
+                    pattern = patterns[result.index]
+                    excluded.append(
+                        self._excluded(entry, folder / entry.name, arcprefix + rel, pattern, is_dir)
+                    )
+                    continue
+
+            if is_dir:
+                try:
+                    listing = _listdir(entry.path)
+                except OSError as exc:
+                    skipped.append(
+                        SkippedLink(folder / entry.name, arcprefix + rel, "", _os_reason(exc))
+                    )
+                    continue
+                path = folder / entry.name
+                add_entry(StorageEntry(path, arcprefix + rel, "dir"))
+                stack.append((iter(listing), rel + "/", path))
+            elif entry.is_file(follow_symlinks=False):
+                try:
+                    size = entry.stat(follow_symlinks=False).st_size
+                except OSError as exc:
+                    # Removed between listing and stat: nothing left to archive.
+                    skipped.append(
+                        SkippedLink(folder / entry.name, arcprefix + rel, "", _os_reason(exc))
+                    )
+                    continue
+                add_entry(StorageEntry(folder / entry.name, arcprefix + rel, "file", size))
+            elif entry.is_symlink():
+                link = self._link(entry.path, arcprefix + rel)
+                if link is not None:
+                    add_entry(link)
+            else:
+                skipped.append(
+                    SkippedLink(folder / entry.name, arcprefix + rel, "", REASON_SPECIAL)
+                )
+
+        if self.progress is not None:
+            self.progress(ProgressUpdate(stage="scan", item=self._arcname, completed=seen))
+        return StoragePlan(
+            path=Path(root),
+            arcname=self._arcname,
+            entries=tuple(entries),
+            excluded=tuple(excluded),
+            skipped_links=tuple(skipped),
+        )
+
+    def _report(self, seen: int) -> None:
+        """Check for cancellation, then report progress."""
+        if self.is_cancelled is not None and self.is_cancelled():
+            raise KeyboardInterrupt(f"scan of storage {self._arcname} cancelled")
+        if self.progress is not None:
+            self.progress(ProgressUpdate(stage="scan", item=self._arcname, completed=seen))
+
+    @staticmethod
+    def _excluded(
+        entry: os.DirEntry, path: Path, arcname: str, pattern: str, is_dir: bool
+    ) -> ExcludedEntry:
+        """Record an excluded entry; a regular file keeps its size for the totals."""
+        size = 0
+        if not is_dir and entry.is_file(follow_symlinks=False):
+            try:
+                size = entry.stat(follow_symlinks=False).st_size
+            except OSError:
+                pass
+        return ExcludedEntry(path, arcname, pattern, is_dir, size)
+
+    def _link(self, path: str, arcname: str) -> StorageEntry | None:
+        """Keep a link that stays inside the storage; record any other as skipped."""
+        try:
+            target = os.readlink(path)
+        except OSError as exc:
+            self._skipped.append(SkippedLink(Path(path), arcname, "", _os_reason(exc)))
+            return None
+        reason = None
+        try:
+            real = os.path.realpath(path, strict=True)
+        except OSError as exc:
+            reason = REASON_LOOP if exc.errno == errno.ELOOP else REASON_BROKEN
+        else:
+            if real != self._root and not real.startswith(self._root_prefix):
+                reason = REASON_OUTSIDE
+            elif os.path.isabs(target):
+                reason = REASON_ABSOLUTE
+        if reason is not None:
+            self._skipped.append(SkippedLink(Path(path), arcname, target, reason))
+            return None
+        return StorageEntry(Path(path), arcname, "link", 0, target)
+
+
+def scan_storages(
+    storages,
+    basepath,
+    excludes: Iterable[str] = (),
+    use_excludes: bool = True,
+    progress: ProgressCallback | None = None,
+    is_cancelled: Callable[[], bool] | None = None,
+) -> tuple[StoragePlan, ...]:
+    """Scan every storage in order and return their plans (see :class:`StorageScan`)."""
+    excludes = list(excludes or ())
+    return tuple(
+        StorageScan(
+            storage,
+            basepath,
+            excludes=excludes,
+            use_excludes=use_excludes,
+            progress=progress,
+            is_cancelled=is_cancelled,
+        ).run()
+        for storage in storages
+    )
+
+
+def _listdir(path: str) -> list[os.DirEntry]:
+    """The entries of a folder sorted by name, so that scans are reproducible."""
+    with os.scandir(path) as iterator:
+        listing = list(iterator)
+    listing.sort(key=_by_name)
+    return listing
+
+
+def _os_reason(exc: OSError) -> str:
+    """A short reason for an entry that could not be read."""
+    if isinstance(exc, PermissionError):
+        return REASON_PERMISSION
+    return (exc.strerror or str(exc)).lower()
