@@ -61,10 +61,9 @@ def render_plan(plan, console: Console, verbose: int = 0) -> None:
                 console.print(f"      exclude {', '.join(item.excludes)}")
             if item.implicit_excludes:
                 console.print(f"      [dim]not included {', '.join(item.implicit_excludes)}[/dim]")
-            if item.drain_excludes:
-                console.print(
-                    f"      [dim]left to other definitions {', '.join(item.drain_excludes)}[/dim]"
-                )
+            left = [label for label in item.drain_excludes if label not in item.excludes]
+            if left:
+                console.print(f"      [dim]left to other definitions {', '.join(left)}[/dim]")
     if plan.with_storages:
         console.print("[bold]Storages[/bold]")
         if not plan.storages:

@@ -181,7 +181,7 @@ class ArchiveWriter:
         if data:
             tar.addfile(_dir_info(DATA_DIRNAME))
         for name, (path, _count) in data.items():
-            digests.append((name, self._add_file(tar, name, path)))
+            digests.append((name, self._add_file(tar, name, path, report=False)))
         for storage in self.plan.selected_storages:
             tar.addfile(_dir_info(storage.arcname, storage.path))
             for entry in storage.entries:
@@ -198,8 +198,11 @@ class ArchiveWriter:
                     files += 1
         return digests, files
 
-    def _add_file(self, tar, name, path) -> str:
-        """Add one regular file, reading it once; return its sha256."""
+    def _add_file(self, tar, name, path, report=True) -> str:
+        """Add one regular file, reading it once; return its sha256.
+
+        ``report`` sends the bytes read as storage progress.
+        """
         try:
             raw = open(path, "rb")
         except FileNotFoundError:
@@ -214,7 +217,7 @@ class ArchiveWriter:
             info.size = st.st_size
             info.mtime = int(st.st_mtime)
             info.mode = stat.S_IMODE(st.st_mode)
-            reader = _HashingReader(raw, lambda count: self._advance(name, count))
+            reader = _HashingReader(raw, (lambda n: self._advance(name, n)) if report else _ignore)
             try:
                 tar.addfile(info, reader)
             except OSError as exc:
@@ -234,6 +237,10 @@ class ArchiveWriter:
         info.mtime = int(time.time())
         info.mode = 0o644
         tar.addfile(info, BytesIO(content))
+
+
+def _ignore(_count):
+    """Progress sink for bytes that are not storage bytes."""
 
 
 def _dir_info(name, path=None) -> tarfile.TarInfo:
