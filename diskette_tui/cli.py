@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import signal
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -44,22 +43,26 @@ def is_interactive() -> bool:
 # -- shared options -----------------------------------------------------------
 
 ConfigOpt = Annotated[
-    Optional[Path],
-    typer.Option("--config", "-c", help="Configuration file (default: ./diskette.toml, "
-                 "then [tool.diskette] in ./pyproject.toml, then Django settings)."),
+    Path | None,
+    typer.Option(
+        "--config",
+        "-c",
+        help="Configuration file (default: ./diskette.toml, "
+        "then [tool.diskette] in ./pyproject.toml, then Django settings).",
+    ),
 ]
 SettingsOpt = Annotated[
-    Optional[str], typer.Option("--settings", help="Django settings module (mysite.settings).")
+    str | None, typer.Option("--settings", help="Django settings module (mysite.settings).")
 ]
 PythonpathOpt = Annotated[
-    Optional[list[Path]],
+    list[Path] | None,
     typer.Option("--pythonpath", help="Folder to put on the Python path (repeatable)."),
 ]
 DemoOpt = Annotated[
     bool, typer.Option("--demo", help="Use the bundled demo project (created on first use).")
 ]
 DemoDirOpt = Annotated[
-    Optional[Path],
+    Path | None,
     typer.Option("--demo-dir", envvar="DISKETTE_DEMO_DIR", help="Folder of the demo project."),
 ]
 VerboseOpt = Annotated[
@@ -69,10 +72,10 @@ QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Only errors and w
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON on stdout.")]
 
 DestinationOpt = Annotated[
-    Optional[Path], typer.Option("--destination", "-d", help="Folder to write the archive to.")
+    Path | None, typer.Option("--destination", "-d", help="Folder to write the archive to.")
 ]
 FilenameOpt = Annotated[
-    Optional[str],
+    str | None,
     typer.Option("--filename", help="Archive name; {features} and {date} are filled in."),
 ]
 NoDataOpt = Annotated[bool, typer.Option("--no-data", help="Leave the data dumps out.")]
@@ -81,20 +84,20 @@ NoExcludesOpt = Annotated[
     bool, typer.Option("--no-storages-excludes", help="Ignore the storage exclusion patterns.")
 ]
 AppOpt = Annotated[
-    Optional[list[str]],
+    list[str] | None,
     typer.Option("--app", help="Only this definition (repeatable; drains are unchanged)."),
 ]
 StorageOpt = Annotated[
-    Optional[list[Path]],
+    list[Path] | None,
     typer.Option("--storage", help="Storage folder (repeatable; replaces the configured ones)."),
 ]
 ExcludeOpt = Annotated[
-    Optional[list[str]],
+    list[str] | None,
     typer.Option("--exclude", help="Extra gitignore-style storage pattern (repeatable)."),
 ]
-IndentOpt = Annotated[Optional[int], typer.Option("--indent", help="Indent data dumps.", min=0)]
+IndentOpt = Annotated[int | None, typer.Option("--indent", help="Indent data dumps.", min=0)]
 ChmodOpt = Annotated[
-    Optional[str],
+    str | None,
     typer.Option("--chmod", help="Archive permissions in octal (default 600)."),
 ]
 YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Write without asking.")]
@@ -107,11 +110,11 @@ FOLDER_MODE = 0o700
 class Shared:
     """The options every project command takes."""
 
-    config: Optional[Path] = None
-    settings: Optional[str] = None
-    pythonpath: Optional[list[Path]] = None
+    config: Path | None = None
+    settings: str | None = None
+    pythonpath: list[Path] | None = None
     demo: bool = False
-    demo_dir: Optional[Path] = None
+    demo_dir: Path | None = None
     verbose: int = 0
     quiet: bool = False
 
@@ -256,7 +259,9 @@ def version_callback(value: bool):
 def main_callback(
     version: Annotated[
         bool,
-        typer.Option("--version", callback=version_callback, is_eager=True, help="Show the version."),
+        typer.Option(
+            "--version", callback=version_callback, is_eager=True, help="Show the version."
+        ),
     ] = False,
 ):
     """Preview, dump and restore a Django project's data and media in one archive."""
@@ -430,7 +435,7 @@ def script(
     destination: DestinationOpt = None,
     indent: IndentOpt = None,
     executable: Annotated[
-        Optional[str],
+        str | None,
         typer.Option("--executable", help="Command prefix, e.g. 'python manage.py'."),
     ] = None,
 ):
@@ -464,7 +469,9 @@ def apps(
         )
         if json_output:
             data = plan.as_dict()
-            out.print_json(json.dumps({"definitions": data["definitions"], "warnings": data["warnings"]}))
+            out.print_json(
+                json.dumps({"definitions": data["definitions"], "warnings": data["warnings"]})
+            )
             return
         from .render import render_plan
 

@@ -118,7 +118,8 @@ class Config:
         """Return a copy where every flag that is not ``None`` wins over the configuration.
 
         Paths are relative to ``cwd`` (default: the current folder), not to the
-        configuration file; several values are given as a list or a tuple. ``storages`` replaces the configured storages;
+        configuration file; several values are given as a list or a tuple.
+        ``storages`` replaces the configured storages;
         ``storages_excludes`` is appended to the configured patterns, as
         ``--exclude`` is additive. Every bad flag is reported in one
         :class:`ConfigError`.
@@ -455,9 +456,7 @@ _APP_OPTION_TYPES: dict[str, tuple[Callable[[Any], bool], str]] = {
 }
 
 
-def _check_apps(
-    value: Any, report: Callable[[str], None], *, pairs_allowed: bool
-) -> list[dict]:
+def _check_apps(value: Any, report: Callable[[str], None], *, pairs_allowed: bool) -> list[dict]:
     """Validate application definitions; return them as fresh dicts with a ``"name"``.
 
     Without ``pairs_allowed`` (a file) messages name ``'apps'`` and ``apps[N]``;

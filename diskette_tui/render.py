@@ -39,7 +39,9 @@ def plan_summary(plan) -> str:
 
 def render_plan(plan, console: Console, verbose: int = 0) -> None:
     """Print a plan: definitions and their models, storages, warnings, totals."""
-    replaced = " [yellow](replaces the existing archive)[/yellow]" if plan.archive_path.exists() else ""
+    replaced = (
+        " [yellow](replaces the existing archive)[/yellow]" if plan.archive_path.exists() else ""
+    )
     console.print(f"[bold]Archive[/bold]  {escape(str(plan.archive_path))}{replaced}")
     if plan.with_data:
         console.print("[bold]Definitions[/bold]")
@@ -83,14 +85,17 @@ def render_plan(plan, console: Console, verbose: int = 0) -> None:
             if verbose:
                 for entry in storage.entries:
                     if entry.kind == "file":
-                        console.print(f"      {escape(entry.arcname)}  [dim]{size(entry.size)}[/dim]")
+                        console.print(
+                            f"      {escape(entry.arcname)}  [dim]{size(entry.size)}[/dim]"
+                        )
                     elif entry.kind == "link":
-                        console.print(f"      {escape(entry.arcname)} → {escape(entry.link_target)}")
+                        console.print(
+                            f"      {escape(entry.arcname)} → {escape(entry.link_target)}"
+                        )
             for entry in storage.excluded:
                 slash = "/" if entry.is_dir else ""
-                console.print(
-                    f"      [dim]excluded {escape(entry.arcname)}{slash} by {escape(entry.pattern)}[/dim]"
-                )
+                name, pattern = escape(entry.arcname), escape(entry.pattern)
+                console.print(f"      [dim]excluded {name}{slash} by {pattern}[/dim]")
             for entry in storage.skipped_links:
                 console.print(
                     f"      [yellow]skipped[/yellow] {escape(entry.arcname)} → "
@@ -99,7 +104,9 @@ def render_plan(plan, console: Console, verbose: int = 0) -> None:
     if plan.warnings:
         console.print("[bold]Warnings[/bold]")
         for warning in plan.warnings:
-            console.print(f"  [yellow]⚠[/yellow] {escape(warning.definition)}: {escape(warning.message)}")
+            console.print(
+                f"  [yellow]⚠[/yellow] {escape(warning.definition)}: {escape(warning.message)}"
+            )
     console.print(f"[bold]Total[/bold]  {escape(plan_summary(plan))}")
 
 
@@ -111,4 +118,6 @@ def render_result(result, console: Console) -> None:
     for name, objects in result.objects.items():
         console.print(f"  {escape(name)}  {count(objects, 'object')}")
     console.print(f"  storage files  {humanize.intcomma(result.files)}")
-    console.print(f"  took    {humanize.precisedelta(result.duration, minimum_unit='milliseconds')}")
+    console.print(
+        f"  took    {humanize.precisedelta(result.duration, minimum_unit='milliseconds')}"
+    )

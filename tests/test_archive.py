@@ -8,7 +8,6 @@ import os
 import stat
 import tarfile
 from datetime import datetime
-from pathlib import Path
 
 import pytest
 
@@ -70,7 +69,9 @@ def dump_two_objects(definitions, workdir, progress):
     written = {}
     for item in definitions:
         path = workdir / item.filename
-        path.write_text(json.dumps([{"model": "app.model", "pk": 1}, {"model": "app.model", "pk": 2}]))
+        path.write_text(
+            json.dumps([{"model": "app.model", "pk": 1}, {"model": "app.model", "pk": 2}])
+        )
         written[item.archive_name] = (path, 2)
     return written
 
@@ -79,7 +80,9 @@ def write(plan, **kwargs):
     def manifest_factory(objects):
         return build_manifest(plan, "0.1.0", objects=objects, environment={"database": "none"})
 
-    return ArchiveWriter(plan, kwargs.pop("dump_data", dump_two_objects), manifest_factory, **kwargs).write()
+    return ArchiveWriter(
+        plan, kwargs.pop("dump_data", dump_two_objects), manifest_factory, **kwargs
+    ).write()
 
 
 def members(path):
@@ -106,8 +109,15 @@ def test_archive_layout_manifest_and_checksums(site, tmp_path):
 
     manifest = json.loads(read_member(result.path, "manifest.json"))
     assert list(manifest) == [
-        "version", "creation", "datas", "storages",
-        "generator", "environment", "applications", "objects", "checksums",
+        "version",
+        "creation",
+        "datas",
+        "storages",
+        "generator",
+        "environment",
+        "applications",
+        "objects",
+        "checksums",
     ]
     assert manifest["datas"] == ["data/sites.json"]
     assert manifest["storages"] == ["media"]
@@ -119,9 +129,10 @@ def test_archive_layout_manifest_and_checksums(site, tmp_path):
     assert set(sums) == set(regular) - {"SHA256SUMS", "manifest.json"}
     for name, digest in sums.items():
         assert hashlib.sha256(read_member(result.path, name)).hexdigest() == digest
-    assert read_member(result.path, "media/pictures/2024/b.png") == (
-        site / "media/pictures/2024/b.png"
-    ).read_bytes()
+    assert (
+        read_member(result.path, "media/pictures/2024/b.png")
+        == (site / "media/pictures/2024/b.png").read_bytes()
+    )
     assert result.sha256 == hashlib.sha256(result.path.read_bytes()).hexdigest()
     assert result.size == result.path.stat().st_size
     assert result.files == 3  # a.png, b.png, notes.txt (skip.tmp is excluded)

@@ -21,7 +21,7 @@ runner = CliRunner()
 def demo_apps_section(demo: Path) -> str:
     """The ``[[apps]]`` part of the demo's configuration."""
     text = (demo / "diskette.toml").read_text()
-    return text[text.index("[[apps]]"):]
+    return text[text.index("[[apps]]") :]
 
 
 def write_config(folder: Path, demo: Path, head: str = "", apps: str | None = None) -> Path:
@@ -78,9 +78,23 @@ def test_dump_yes_writes_archive_and_reports_json(demo_project, tmp_path):
 def test_dump_options_select_definitions_and_permissions(demo_project, tmp_path):
     config = write_config(tmp_path, demo_project)
     result = invoke(
-        "dump", "-c", config, "--yes", "--json", "-q", "--no-storages",
-        "--app", "Users", "--app", "Shop orders", "--chmod", "640",
-        "--filename", "only{features}_{date}.tar.gz", "-d", tmp_path / "elsewhere",
+        "dump",
+        "-c",
+        config,
+        "--yes",
+        "--json",
+        "-q",
+        "--no-storages",
+        "--app",
+        "Users",
+        "--app",
+        "Shop orders",
+        "--chmod",
+        "640",
+        "--filename",
+        "only{features}_{date}.tar.gz",
+        "-d",
+        tmp_path / "elsewhere",
     )
     assert result.exit_code == 0, result.output
     archive = Path(json.loads(result.stdout)["path"])
@@ -98,8 +112,15 @@ def test_dump_options_select_definitions_and_permissions(demo_project, tmp_path)
 def test_dump_extra_exclude_and_storage_options(demo_project, tmp_path):
     config = write_config(tmp_path, demo_project)
     result = invoke(
-        "check", "-c", config, "--json", "--no-data",
-        "--storage", demo_project / "media", "--exclude", "documents/",
+        "check",
+        "-c",
+        config,
+        "--json",
+        "--no-data",
+        "--storage",
+        demo_project / "media",
+        "--exclude",
+        "documents/",
     )
     assert result.exit_code == 0, result.output
     plan = json.loads(result.stdout)
@@ -135,7 +156,13 @@ def test_check_json_lists_everything_and_writes_nothing(demo_project, tmp_path):
     assert result.exit_code == 0, result.output
     plan = json.loads(result.stdout)
     names = [d["name"] for d in plan["definitions"]]
-    assert names == ["django.contrib.sites", "Users", "Shop catalog", "Shop orders", "Everything else"]
+    assert names == [
+        "django.contrib.sites",
+        "Users",
+        "Shop catalog",
+        "Shop orders",
+        "Everything else",
+    ]
     drain = plan["definitions"][-1]
     assert drain["is_drain"] and [m["label"] for m in drain["models"]] == ["orders.Cart"]
     media = plan["storages"][0]
@@ -202,12 +229,24 @@ def test_demo_flag_uses_the_demo_instance(demo_project, tmp_path):
         ('indent = "2"', None, "'indent' must be an integer"),
         ('filename = "d.zip"', None, "must end with '.tar.gz'"),
         ('filename = "d{nope}.tar.gz"', None, "unknown field {nope}"),
-        ("", '[[apps]]\nname = "A"\nmodels = ["auth.Nope"]\n', "unknown model label(s) in 'models': auth.Nope"),
+        (
+            "",
+            '[[apps]]\nname = "A"\nmodels = ["auth.Nope"]\n',
+            "unknown model label(s) in 'models': auth.Nope",
+        ),
         ("", '[[apps]]\nname = "A"\nmodels = ["auth"]\nexcludes = ["auth"]\n', "fully qualified"),
         ("", '[[apps]]\nname = "A"\nmodels = ["auth"]\nfilename = "a.csv"\n', "use one of"),
         ("", '[[apps]]\nname = "A"\nmodels = ["auth"]\ncolour = 1\n', "unknown option 'colour'"),
-        ("", '[[apps]]\nname = "A"\nmodels = ["auth"]\n[[apps]]\nname = "A"\nmodels = ["sites"]\n', "used 2 times"),
-        ("", '[[apps]]\nname = "A"\nmodels = ["auth"]\n[[apps]]\nname = "B"\nmodels = ["sites"]\nfilename = "a.json"\n', "used by 2 definitions"),
+        (
+            "",
+            '[[apps]]\nname = "A"\nmodels = ["auth"]\n[[apps]]\nname = "A"\nmodels = ["sites"]\n',
+            "used 2 times",
+        ),
+        (
+            "",
+            '[[apps]]\nname = "A"\nmodels = ["auth"]\n[[apps]]\nname = "B"\nmodels = ["sites"]\nfilename = "a.json"\n',
+            "used by 2 definitions",
+        ),
         ("[broken", None, "invalid TOML"),
     ],
 )
@@ -234,7 +273,9 @@ def test_storage_errors_exit_2_and_write_nothing(demo_project, tmp_path, storage
     (demo_project / "data").mkdir(exist_ok=True)
     config = write_config(tmp_path, demo_project)
     target = storage if storage.startswith("/") else demo_project / storage
-    result = invoke("dump", "-c", config, "--yes", "--storage", demo_project / "media", "--storage", target)
+    result = invoke(
+        "dump", "-c", config, "--yes", "--storage", demo_project / "media", "--storage", target
+    )
     assert_usage_error(result, message, tmp_path / "dumps")
 
 
@@ -264,7 +305,11 @@ def run_cli(*args, cwd, env_extra=None):
     env.update(env_extra or {})
     return subprocess.run(
         [sys.executable, "-m", "diskette_tui", *map(str, args)],
-        cwd=cwd, env=env, capture_output=True, text=True, timeout=120,
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
@@ -301,8 +346,15 @@ def test_django_settings_configuration(demo_project, tmp_path):
         "DISKETTE_DUMP_FILENAME = 'site{features}.tar.gz'\n"
     )
     result = run_cli(
-        "check", "--json", "--settings", "diskette_settings",
-        "--pythonpath", tmp_path, "--pythonpath", demo_project, cwd=tmp_path,
+        "check",
+        "--json",
+        "--settings",
+        "diskette_settings",
+        "--pythonpath",
+        tmp_path,
+        "--pythonpath",
+        demo_project,
+        cwd=tmp_path,
     )
     assert result.returncode == 0, result.stderr
     plan = json.loads(result.stdout)

@@ -89,7 +89,12 @@ def test_drain_excluded_takes_exclusions_only_from_definitions_that_allow_it():
     apps = [
         {"name": "Users", "models": ["auth"], "excludes": ["auth.Permission"]},
         {"name": "Orders", "models": ["orders"], "excludes": ["orders.Cart"], "allow_drain": True},
-        {"name": "Rest", "is_drain": True, "drain_excluded": True, "excludes": ["sessions.Session"]},
+        {
+            "name": "Rest",
+            "is_drain": True,
+            "drain_excluded": True,
+            "excludes": ["sessions.Session"],
+        },
     ]
     # orders.Cart is drained (Orders allows it); auth.Permission is not (Users does not).
     assert drain_models(apps) == [
@@ -123,7 +128,12 @@ def test_get_drain_exclusions_follows_diskette():
     dumper = Dumper(
         [
             {"name": "Users", "models": ["auth"], "excludes": ["auth.Permission"]},
-            {"name": "Orders", "models": ["orders"], "excludes": ["orders.Cart"], "allow_drain": True},
+            {
+                "name": "Orders",
+                "models": ["orders"],
+                "excludes": ["orders.Cart"],
+                "allow_drain": True,
+            },
         ]
     )
     assert dumper.get_drain_exclusions(dumper.apps) == [
@@ -227,7 +237,12 @@ def test_every_problem_is_collected_at_once(tmp_path):
 def test_build_commands_are_shell_quoted_and_prefixed(tmp_path):
     dumper = Dumper(
         [
-            {"name": "Catalog", "models": ["catalog"], "natural_foreign": True, "use_base_manager": True},
+            {
+                "name": "Catalog",
+                "models": ["catalog"],
+                "natural_foreign": True,
+                "use_base_manager": True,
+            },
             {"name": "Orders", "models": ["orders"], "filename": "orders.xml"},
             {"name": "Rest", "is_drain": True, "excludes": ["sessions.Session"]},
         ],

@@ -239,7 +239,9 @@ def test_demo_media_tree(demo_project):
     invoices = sorted((private / "invoices").glob("*.pdf"))
     assert len(invoices) == 20
     total = sum(
-        path.stat().st_size for root in (media, private) for path in root.rglob("*")
+        path.stat().st_size
+        for root in (media, private)
+        for path in root.rglob("*")
         if path.is_file() and not path.is_symlink()
     )
     assert 200_000 < total < 5_000_000
@@ -308,7 +310,7 @@ def test_configured_definitions_round_trip(demo_project, tmp_path):
 
     # Every configured definition dumps something, and together they dump
     # every model but the drain's own exclusions.
-    for output, args, dumped in commands:
+    for output, args, _dumped in commands:
         run_python(demo_project, "-m", "django", *args)
         assert output.stat().st_size > 10, output
     dumped_models = set().union(*(dumped for _output, _args, dumped in commands))

@@ -62,7 +62,9 @@ def rows(database: Path, table: str, is_m2m: bool = False):
 def dumped(demo_project, tmp_path_factory):
     """The demo dumped with ``diskette dump --demo --yes``: (archive, extracted folder)."""
     out = tmp_path_factory.mktemp("dump")
-    result = CliRunner().invoke(cli.app, ["dump", "--demo", "--yes", "--json", "-q", "-d", str(out)])
+    result = CliRunner().invoke(
+        cli.app, ["dump", "--demo", "--yes", "--json", "-q", "-d", str(out)]
+    )
     assert result.exit_code == 0, result.output
     archive = Path(json.loads(result.stdout)["path"])
     extracted = out / "extracted"
@@ -81,7 +83,11 @@ def test_every_dumped_row_loads_back_equal(demo_project, dumped, tmp_path):
     fixtures = [str(extracted / name) for name in manifest["datas"]]
     loaded = subprocess.run(
         [sys.executable, "-c", LOAD_SCRIPT, str(restored), *fixtures],
-        env=env, cwd=restored, capture_output=True, text=True, timeout=180,
+        env=env,
+        cwd=restored,
+        capture_output=True,
+        text=True,
+        timeout=180,
     )
     assert loaded.returncode == 0, loaded.stderr
 
@@ -114,8 +120,10 @@ def test_every_storage_file_is_byte_equal(demo_project, dumped):
             relative = source.relative_to(demo_project)
             copy = extracted / relative
             parts = relative.parts
-            if "cache" in parts or source.name in (".DS_Store", "outside-link") or (
-                source.suffix == ".tmp" and source.name != "keep.tmp"
+            if (
+                "cache" in parts
+                or source.name in (".DS_Store", "outside-link")
+                or (source.suffix == ".tmp" and source.name != "keep.tmp")
             ):
                 assert not copy.exists() and not copy.is_symlink(), f"{relative} should be excluded"
             elif source.is_symlink():
@@ -148,7 +156,11 @@ def test_signal_during_archive_step_leaves_nothing(demo_project, tmp_path, signu
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
     process = subprocess.Popen(
         [sys.executable, "-m", "diskette_tui", "dump", "--yes", "-q"],
-        cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:

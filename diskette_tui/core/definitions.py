@@ -83,9 +83,13 @@ class ApplicationConfig:
     ):
         self.name = name
         models = [] if models is None else models
-        self._models = [models] if isinstance(models, str) else list(models) if isinstance(
-            models, (list, tuple)
-        ) else models
+        self._models = (
+            [models]
+            if isinstance(models, str)
+            else list(models)
+            if isinstance(models, (list, tuple))
+            else models
+        )
         self._excludes = [] if excludes is None else excludes
         self.natural_foreign = natural_foreign
         self.natural_primary = natural_primary
@@ -124,9 +128,7 @@ class ApplicationConfig:
         """Fully qualified labels of the included models, in registry order."""
         excluded = {label.lower() for label in self.explicit_excludes}
         labels = self._models if isinstance(self._models, list) else []
-        return [
-            label for label in self.registry.expand(labels) if label.lower() not in excluded
-        ]
+        return [label for label in self.registry.expand(labels) if label.lower() not in excluded]
 
     @property
     def implicit_excludes(self) -> list[str]:
@@ -181,9 +183,7 @@ class ApplicationConfig:
 
     def problems(self) -> list[str]:
         """Every problem of this definition, one line each (empty when valid)."""
-        found = [
-            f"unknown option '{option}'" for option in sorted(self.unknown_options)
-        ]
+        found = [f"unknown option '{option}'" for option in sorted(self.unknown_options)]
         found += self._filename_problems()
         found += self._models_problems()
         found += self._excludes_problems()

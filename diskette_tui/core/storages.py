@@ -257,9 +257,7 @@ class StorageScan:
         self.progress = progress
         self.is_cancelled = is_cancelled
         # Compiled now so that a bad pattern fails before any walking.
-        self._spec = (
-            compile_excludes(self.excludes) if use_excludes and self.excludes else None
-        )
+        self._spec = compile_excludes(self.excludes) if use_excludes and self.excludes else None
 
     def run(self) -> StoragePlan:
         """Walk the storage and return its plan.

@@ -17,11 +17,11 @@ import os
 import random
 import struct
 import zlib
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from pathlib import Path
 
 #: Modification time given to every written file and folder: stable archives.
-FIXED_MTIME = datetime(2024, 6, 1, 12, 0, tzinfo=timezone.utc).timestamp()
+FIXED_MTIME = datetime(2024, 6, 1, 12, 0, tzinfo=UTC).timestamp()
 
 #: Product pictures (names relative to MEDIA_ROOT): 64x64 gradients.
 PICTURES = (
@@ -77,7 +77,7 @@ def gradient_png(index: int, size: int = 64) -> bytes:
 
     def pixel(x, y):
         ratio = (x + y) / span
-        return bytes(int(a + (b - a) * ratio) for a, b in zip(start, end))
+        return bytes(int(a + (b - a) * ratio) for a, b in zip(start, end, strict=True))
 
     return png_bytes(size, size, pixel)
 

@@ -8,13 +8,13 @@ to be set up with a demo instance's settings and its database migrated.
 from __future__ import annotations
 
 import random
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, UTC
 from decimal import Decimal
 
 from .media import DOCUMENTS, PICTURES
 
 #: First "created" date of the seed; every other date is an offset from it.
-EPOCH = datetime(2024, 1, 8, 9, 30, tzinfo=timezone.utc)
+EPOCH = datetime(2024, 1, 8, 9, 30, tzinfo=UTC)
 
 #: username, first name, last name, is_staff, is_superuser, password
 USERS = [
@@ -292,7 +292,7 @@ def _seed_sessions_and_log(rng: random.Random, users, products) -> dict[str, int
             Session(
                 session_key=f"{rng.getrandbits(160):040x}"[:32],
                 session_data=signed,
-                expire_date=datetime(2030, 1, 1, tzinfo=timezone.utc),
+                expire_date=datetime(2030, 1, 1, tzinfo=UTC),
             )
         )
     Session.objects.bulk_create(sessions)
