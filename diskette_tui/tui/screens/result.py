@@ -1,0 +1,61 @@
+"""What the dump wrote: path, size, checksum, objects per data file, files."""
+
+from __future__ import annotations
+
+import humanize
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Label, Static
+
+from ...core.archive import ArchiveResult
+from ...render import count, size
+
+
+def describe_result(result: ArchiveResult) -> Table:
+    """A grid of an :class:`ArchiveResult`."""
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold", no_wrap=True)
+    grid.add_column()
+    grid.add_column(justify="right")
+    grid.add_row("archive", Text(str(result.path), style="bold"), "")
+    exact = Text(f"{humanize.intcomma(result.size)} bytes", style="dim")
+    grid.add_row("size", size(result.size), exact)
+    grid.add_row("sha256", Text(result.sha256, style="cyan"), "")
+    for index, (name, objects) in enumerate(result.objects.items()):
+        objects_text = Text(count(objects, "object"), style="cyan")
+        grid.add_row("data" if index == 0 else "", name, objects_text)
+    grid.add_row("storages", count(result.files, "file"), "")
+    grid.add_row(
+        "took",
+        Text(humanize.precisedelta(result.duration, minimum_unit="milliseconds"), style="dim"),
+        "",
+    )
+    return grid
+
+
+class ResultScreen(Screen):
+    """The written archive; ``q`` or ``enter`` leaves with exit code 0."""
+
+    BINDINGS = [
+        Binding("q", "leave", "Quit"),
+        Binding("enter", "leave", "Done"),
+    ]
+
+    def __init__(self, result: ArchiveResult, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.result = result
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(id="result"):
+            yield Label("✓ Archive written", id="result-title")
+            yield Static(describe_result(self.result), id="result-body")
+        yield Footer()
+
+    def action_leave(self) -> None:
+        """Exit the app with code 0."""
+        self.app.exit(return_code=0)

@@ -1,0 +1,144 @@
+"""Make the SVG screenshots of the preview app (``just screenshots``).
+
+Fixture: the bundled demo project, built in the fixed folder
+``/tmp/diskette-screenshots-demo`` (its seed and media are deterministic, so
+row counts, file names and sizes are always the same, and so is the archive
+path the summary shows: ``/tmp/diskette-screenshots-demo/dumps/…``). The
+folder is rebuilt from scratch on every run. The app runs headless with
+``run_test(size=(120, 36))``. ``result.svg`` comes from a real dump, so its
+checksum and duration change from run to run.
+
+Writes preview.svg, confirm.svg, writing.svg, result.svg and check.svg next
+to this script.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import sys
+import threading
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+from diskette_tui import demo  # noqa: E402
+from diskette_tui.config import load_config  # noqa: E402
+from diskette_tui.core.dumper import Dumper  # noqa: E402
+from diskette_tui.project import Project  # noqa: E402
+
+DEMO_DIR = Path("/tmp/diskette-screenshots-demo")
+SIZE = (120, 36)
+
+
+def build_demo():
+    """A fresh demo instance at DEMO_DIR, Django set up for it."""
+    shutil.rmtree(DEMO_DIR, ignore_errors=True)
+    demo.write_demo_files(DEMO_DIR)
+    config = load_config(DEMO_DIR, DEMO_DIR / "diskette.toml")
+    Project(settings=config.settings, pythonpath=config.pythonpath).setup()
+    demo.build_demo(DEMO_DIR)
+    dumper = Dumper(
+        config.apps,
+        storages_basepath=config.storages_basepath,
+        storages=config.storages,
+        storages_excludes=config.storages_excludes,
+        indent=config.indent,
+    )
+    return config, dumper
+
+
+def make_app(config, dumper, read_only=False, execute=None):
+    from diskette_tui.tui.app import DisketteApp
+
+    return DisketteApp(
+        lambda progress, is_cancelled: dumper.plan(
+            destination=config.destination,
+            filename=config.filename,
+            count_rows=True,
+            progress=progress,
+            is_cancelled=is_cancelled,
+        ),
+        execute or (lambda plan, progress: dumper.execute(plan, progress=progress, chmod=0o600)),
+        read_only=read_only,
+        title="diskette — check" if read_only else "diskette — dump preview",
+        subtitle="demo_settings · sqlite",
+    )
+
+
+async def wait_for(pilot, condition, timeout=20.0):
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not condition():
+        if loop.time() > deadline:
+            raise TimeoutError("the app did not get there")
+        await pilot.pause(0.05)
+    await pilot.pause()
+
+
+async def shoot(app, name):
+    path = app.save_screenshot(filename=name, path=str(HERE))
+    print(f"wrote {path}")
+
+
+async def preview_and_confirm(config, dumper):
+    app = make_app(config, dumper)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.preview.loaded)
+        await pilot.press("down", "down")  # Shop catalog: options, natural keys, comments
+        await pilot.press("tab", "down", "down", "enter")  # open media/pictures
+        await pilot.press("shift+tab")
+        await pilot.pause()
+        await shoot(app, "preview.svg")
+        await pilot.press("d")
+        await pilot.pause()
+        await shoot(app, "confirm.svg")
+        await pilot.press("n", "q")
+
+
+async def writing_and_result(config, dumper):
+    from diskette_tui.tui.screens import ResultScreen
+
+    gate = threading.Event()
+
+    def execute(plan, progress):
+        def paused(update):
+            progress(update)
+            # Hold the dump after the second definition so the screenshot shows progress.
+            if update.stage == "data" and update.completed == 2:
+                gate.wait(10)
+
+        return dumper.execute(plan, progress=paused, chmod=0o600)
+
+    app = make_app(config, dumper, execute=execute)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.preview.loaded)
+        await pilot.press("d", "y")
+        await wait_for(pilot, lambda: app.writing is not None and app.writing.done == 2)
+        await shoot(app, "writing.svg")
+        gate.set()
+        await wait_for(pilot, lambda: isinstance(app.screen, ResultScreen))
+        await shoot(app, "result.svg")
+        await pilot.press("q")
+
+
+async def check(config, dumper):
+    app = make_app(config, dumper, read_only=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.preview.loaded)
+        await pilot.press("down", "down", "down", "down")  # the drain
+        await pilot.pause()
+        await shoot(app, "check.svg")
+        await pilot.press("q")
+
+
+def main():
+    config, dumper = build_demo()
+    asyncio.run(preview_and_confirm(config, dumper))
+    asyncio.run(writing_and_result(config, dumper))
+    asyncio.run(check(config, dumper))
+
+
+if __name__ == "__main__":
+    main()
