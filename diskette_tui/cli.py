@@ -219,10 +219,33 @@ def open_session(shared: Shared, **overrides) -> Session:
     return Session(config=config, project=project, dumper=dumper)
 
 
-def build_plan(session: Session, no_data, no_storages, no_storages_excludes, apps, progress=None):
-    """The plan of a dump with the command line's choices."""
+def check_dump_options(session: Session, no_data, no_storages, apps) -> None:
+    """Reject impossible choices before any work starts (exit code 2)."""
+    problems = []
     if no_data and no_storages:
-        raise ConfigError("--no-data and --no-storages together leave nothing to dump")
+        problems.append("--no-data and --no-storages together leave nothing to dump")
+    names = [definition.name for definition in session.dumper.apps]
+    problems += [
+        f"unknown definition '{name}' for --app (known: {', '.join(names)})"
+        for name in apps or ()
+        if name not in names
+    ]
+    if problems:
+        raise ConfigError(problems=problems)
+    session.dumper.format_archive_filename(session.config.filename)
+
+
+def build_plan(
+    session: Session,
+    no_data,
+    no_storages,
+    no_storages_excludes,
+    apps,
+    progress=None,
+    is_cancelled=None,
+):
+    """The plan of a dump with the command line's choices."""
+    check_dump_options(session, no_data, no_storages, apps)
     config = session.config
     return session.dumper.plan(
         destination=config.destination,
@@ -233,7 +256,28 @@ def build_plan(session: Session, no_data, no_storages, no_storages_excludes, app
         count_rows=True,
         only=apps or None,
         progress=progress,
+        is_cancelled=is_cancelled,
     )
+
+
+def run_preview_app(session: Session, plan_options: tuple, read_only: bool) -> int:
+    """Open the Textual preview on the plan; return its exit code."""
+    from .tui import run_preview
+
+    chmod_value, dir_mode = archive_modes(session.config)
+    environment = session.project.environment()
+
+    def load_plan(progress, is_cancelled):
+        return build_plan(session, *plan_options, progress=progress, is_cancelled=is_cancelled)
+
+    def execute(plan, progress):
+        return session.dumper.execute(
+            plan, progress=progress, chmod=chmod_value, dir_chmod=dir_mode, environment=environment
+        )
+
+    where = f"{environment['settings']} · {environment['database']}"
+    title = "diskette — check" if read_only else "diskette — dump preview"
+    return run_preview(load_plan, execute, read_only=read_only, title=title, subtitle=where)
 
 
 def archive_modes(config) -> tuple[int, int]:
@@ -301,7 +345,11 @@ def dump(
             indent=indent,
             chmod=chmod,
         )
-        plan = build_plan(session, no_data, no_storages, no_storages_excludes, app_names)
+        plan_options = (no_data, no_storages, no_storages_excludes, app_names)
+        check_dump_options(session, no_data, no_storages, app_names)
+        if not yes and not json_output and is_interactive():
+            raise typer.Exit(run_preview_app(session, plan_options, read_only=False))
+        plan = build_plan(session, *plan_options)
         from .render import render_plan, render_result
 
         if not yes:
@@ -414,7 +462,11 @@ def check(
             storages=storage,
             storages_excludes=exclude,
         )
-        plan = build_plan(session, no_data, no_storages, no_storages_excludes, app_names)
+        plan_options = (no_data, no_storages, no_storages_excludes, app_names)
+        check_dump_options(session, no_data, no_storages, app_names)
+        if not json_output and is_interactive():
+            raise typer.Exit(run_preview_app(session, plan_options, read_only=True))
+        plan = build_plan(session, *plan_options)
         if json_output:
             out.print_json(json.dumps(plan.as_dict()))
         else:
@@ -497,6 +549,9 @@ def demo_command(
         err.print(f"  configuration  {folder / 'diskette.toml'}")
         err.print("  try            diskette dump --demo")
         out.print(str(folder), markup=False, highlight=False)
+
+
+from . import cli_restore  # noqa: E402,F401  registers load/inspect/verify
 
 
 def main():

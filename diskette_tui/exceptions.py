@@ -45,6 +45,12 @@ class DumpFailed(DisketteError):
     exit_code = 1
 
 
+class LoadFailed(DisketteError):
+    """A load started but failed; the database and the storages are as they were."""
+
+    exit_code = 1
+
+
 class ArchiveError(DisketteError):
     """An archive cannot be read or is not what it claims to be."""
 

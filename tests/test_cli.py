@@ -139,13 +139,34 @@ def test_non_terminal_without_yes_prints_plan_and_exits_2(demo_project, tmp_path
     assert not (tmp_path / "dumps").exists()
 
 
-def test_terminal_confirmation(demo_project, tmp_path, monkeypatch):
+def test_terminal_opens_the_preview_app(demo_project, tmp_path, monkeypatch):
+    """On a terminal, dump and check hand the session to the Textual preview."""
+    monkeypatch.setattr(cli, "is_interactive", lambda: True)
+    calls = []
+
+    def preview(session, plan_options, read_only):
+        calls.append((session.config.destination, plan_options, read_only))
+        return 130
+
+    monkeypatch.setattr(cli, "run_preview_app", preview)
+    config = write_config(tmp_path, demo_project)
+    result = invoke("dump", "-c", config, "--app", "Users")
+    assert result.exit_code == 130
+    assert calls == [(tmp_path / "dumps", (False, False, False, ["Users"]), False)]
+    assert invoke("check", "-c", config).exit_code == 130
+    assert calls[-1][2] is True
+    # Usage errors are reported before the app starts.
+    bad = invoke("dump", "-c", config, "--no-data", "--no-storages")
+    assert bad.exit_code == 2 and len(calls) == 2
+
+
+def test_terminal_confirmation_with_json(demo_project, tmp_path, monkeypatch):
     monkeypatch.setattr(cli, "is_interactive", lambda: True)
     config = write_config(tmp_path, demo_project)
-    refused = runner.invoke(cli.app, ["dump", "-c", str(config)], input="n\n")
+    refused = runner.invoke(cli.app, ["dump", "-c", str(config), "--json"], input="n\n")
     assert refused.exit_code == 1
     assert not (tmp_path / "dumps").exists()
-    accepted = runner.invoke(cli.app, ["dump", "-c", str(config)], input="y\n")
+    accepted = runner.invoke(cli.app, ["dump", "-c", str(config), "--json"], input="y\n")
     assert accepted.exit_code == 0, accepted.output
     assert (tmp_path / "dumps" / "diskette_data_storages.tar.gz").exists()
 

@@ -1,0 +1,586 @@
+"""Reading an archive without extracting it, and judging whether it is safe.
+
+No Django here: ``inspect`` and ``verify`` run without a project, and a test
+of this module needs no settings.
+
+:func:`scan` reads the archive once, as a stream: every member's header, the
+sha256 of every regular file, ``manifest.json``, ``SHA256SUMS`` and the object
+count of every data file. :func:`check_safety` then judges the members and
+the manifest entries (absolute paths, ``..``, links leaving their storage,
+devices, unexpected members...) before anything is written anywhere, and
+:func:`verify` compares the digests with ``SHA256SUMS``.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import posixpath
+import tarfile
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..exceptions import ArchiveError
+from .manifest import parse_checksums, read_manifest
+from .plan import CHECKSUMS_FILENAME, DATA_DIRNAME, MANIFEST_FILENAME, RESERVED_NAMES
+
+CHUNK = 1024 * 1024
+#: Largest manifest.json or SHA256SUMS read into memory.
+MAX_METADATA_SIZE = 64 * 1024 * 1024
+#: Serialization formats Django's loaddata reads, by file extension.
+DATA_FORMATS = {"json": "json", "jsonl": "jsonl", "xml": "xml", "yaml": "yaml", "yml": "yaml"}
+
+#: Errors that mean the file is not a complete, readable ``.tar.gz``.
+_READ_ERRORS = (tarfile.TarError, EOFError, zlib.error, gzip.BadGzipFile)
+
+
+@dataclass(frozen=True)
+class Member:
+    """One archive member as read from its header (``sha256`` for regular files)."""
+
+    name: str
+    kind: str  # "file", "dir", "symlink", "hardlink", "device", "fifo", "other"
+    size: int = 0
+    mode: int = 0o644
+    mtime: float = 0
+    linkname: str = ""
+    sha256: str | None = None
+
+    @property
+    def top(self) -> str:
+        """First component of the name."""
+        return self.name.split("/", 1)[0]
+
+
+@dataclass(frozen=True)
+class DataCount:
+    """Object count of one data member, or why it could not be counted."""
+
+    format: str | None
+    objects: int | None
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class ArchiveContents:
+    """Everything one streaming read of an archive learnt."""
+
+    path: Path
+    size: int
+    members: tuple[Member, ...]
+    manifest: dict
+    checksums: dict | None
+    data: dict = field(default_factory=dict)  # member name -> DataCount
+
+    def member(self, name: str) -> Member | None:
+        """The member called ``name``, or None."""
+        return self._index.get(name)
+
+    @property
+    def _index(self) -> dict:
+        index = self.__dict__.get("_index_cache")
+        if index is None:
+            index = {member.name: member for member in self.members}
+            object.__setattr__(self, "_index_cache", index)
+        return index
+
+    @property
+    def datas(self) -> list[str]:
+        """Data members the manifest lists, in load order."""
+        return list(self.manifest.get("datas") or [])
+
+    @property
+    def storages(self) -> list[str]:
+        """Storage folders the manifest lists."""
+        return list(self.manifest.get("storages") or [])
+
+    def storage_of(self, name: str) -> str | None:
+        """The manifest storage that holds member ``name``, if any."""
+        for storage in self.storages:
+            if name == storage or name.startswith(storage + "/"):
+                return storage
+        return None
+
+    def storage_members(self, storage: str) -> list[Member]:
+        """Members inside one storage (the storage's own folder entry excluded)."""
+        prefix = storage + "/"
+        return [member for member in self.members if member.name.startswith(prefix)]
+
+    def definition_names(self) -> dict[str, str]:
+        """Data member name -> application definition name (our manifests only)."""
+        names = {}
+        for payload in self.manifest.get("applications") or []:
+            if isinstance(payload, dict) and payload.get("filename") and payload.get("name"):
+                names[f"{DATA_DIRNAME}/{payload['filename']}"] = str(payload["name"])
+        return names
+
+    def as_dict(self) -> dict:
+        """JSON-ready description (``inspect --json``)."""
+        manifest = self.manifest
+        return {
+            "archive": str(self.path),
+            "size": self.size,
+            "manifest": {
+                key: manifest.get(key)
+                for key in ("version", "creation", "generator", "environment", "checksums")
+                if key in manifest
+            },
+            "checksums": "present" if self.checksums is not None else "missing",
+            "datas": [
+                {
+                    "name": name,
+                    "definition": self.definition_names().get(name),
+                    "format": self.data[name].format if name in self.data else None,
+                    "objects": self.data[name].objects if name in self.data else None,
+                    "error": self.data[name].error if name in self.data else "missing",
+                    "size": self.member(name).size if self.member(name) else None,
+                }
+                for name in self.datas
+            ],
+            "storages": [
+                {
+                    "name": storage,
+                    "files": [
+                        {"name": member.name, "size": member.size}
+                        for member in self.storage_members(storage)
+                        if member.kind == "file"
+                    ],
+                    "links": [
+                        {"name": member.name, "target": member.linkname, "kind": member.kind}
+                        for member in self.storage_members(storage)
+                        if member.kind in ("symlink", "hardlink")
+                    ],
+                    "dirs": sum(
+                        1 for member in self.storage_members(storage) if member.kind == "dir"
+                    ),
+                    "size": sum(
+                        member.size
+                        for member in self.storage_members(storage)
+                        if member.kind == "file"
+                    ),
+                }
+                for storage in self.storages
+            ],
+            "members": len(self.members),
+        }
+
+
+# -- reading -------------------------------------------------------------------
+
+
+def data_format(name: str) -> str | None:
+    """Serialization format of a data file, from its extension."""
+    suffix = posixpath.splitext(name)[1].lstrip(".").lower()
+    return DATA_FORMATS.get(suffix)
+
+
+def _kind(info: tarfile.TarInfo) -> str:
+    if info.isreg():
+        return "file"
+    if info.isdir():
+        return "dir"
+    if info.issym():
+        return "symlink"
+    if info.islnk():
+        return "hardlink"
+    if info.ischr() or info.isblk():
+        return "device"
+    if info.isfifo():
+        return "fifo"
+    return "other"
+
+
+class _HashingStream:
+    """Reads from a member stream while hashing; counts bytes."""
+
+    def __init__(self, raw):
+        self.raw = raw
+        self.digest = hashlib.sha256()
+
+    def read(self, size=-1):
+        data = self.raw.read(size)
+        self.digest.update(data)
+        return data
+
+    def drain(self):
+        while self.read(CHUNK):
+            pass
+        return self.digest.hexdigest()
+
+
+def count_stream(stream, fmt: str | None) -> DataCount:
+    """Count the objects of a data file read from ``stream``; never raises for bad content."""
+    if fmt is None:
+        return DataCount(None, None, "unknown serialization format (extension)")
+    try:
+        if fmt == "json":
+            content = stream.read().strip()
+            value = json.loads(content) if content else []
+            if not isinstance(value, list):
+                return DataCount(fmt, None, "not a JSON list of objects")
+            return DataCount(fmt, len(value))
+        if fmt == "jsonl":
+            objects = 0
+            pending = b""
+            number = 0
+            while True:
+                chunk = stream.read(CHUNK)
+                lines = (pending + chunk).split(b"\n")
+                pending = lines.pop() if chunk else b""
+                for line in lines:
+                    number += 1
+                    if line.strip():
+                        json.loads(line)
+                        objects += 1
+                if not chunk:
+                    return DataCount(fmt, objects)
+        if fmt == "xml":
+            from xml.etree.ElementTree import iterparse
+
+            objects = 0
+            for _event, element in iterparse(stream, events=("end",)):
+                if element.tag == "object":
+                    objects += 1
+                element.clear()
+            return DataCount(fmt, objects)
+        if fmt == "yaml":
+            try:
+                import yaml
+            except ImportError:
+                return DataCount(fmt, None, "PyYAML is not installed")
+            return DataCount(fmt, len(yaml.safe_load(stream.read()) or []))
+    except (ValueError, UnicodeDecodeError) as exc:  # JSONDecodeError is a ValueError
+        return DataCount(fmt, None, f"not valid {fmt.upper()}: {_one_line(exc)}")
+    except Exception as exc:  # xml ParseError, yaml errors
+        return DataCount(fmt, None, f"not valid {fmt.upper()}: {_one_line(exc)}")
+    return DataCount(fmt, None, f"unknown serialization format {fmt!r}")
+
+
+def _one_line(value) -> str:
+    return " ".join(str(value).split())
+
+
+def scan(path) -> ArchiveContents:
+    """Read an archive once, as a stream: members, digests, manifest, checksums, counts.
+
+    Raises :class:`ArchiveError` when the file is missing, not a tar.gz,
+    truncated or corrupt (the gzip CRC is checked), or has no usable manifest.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise ArchiveError(f"archive not found: {path}")
+    if not path.is_file():
+        raise ArchiveError(f"not a file: {path}")
+    members: list[Member] = []
+    manifest_bytes = None
+    checksum_bytes = None
+    counts: dict[str, DataCount] = {}
+    try:
+        size = path.stat().st_size
+        with open(path, "rb") as raw, gzip.GzipFile(fileobj=raw, mode="rb") as gz:
+            with tarfile.open(fileobj=gz, mode="r|") as tar:
+                for info in tar:
+                    kind = _kind(info)
+                    name = info.name
+                    digest = None
+                    if kind == "file":
+                        stream = _HashingStream(tar.extractfile(info))
+                        if name in (MANIFEST_FILENAME, CHECKSUMS_FILENAME):
+                            if info.size > MAX_METADATA_SIZE:
+                                raise ArchiveError(f"{name} is too large ({info.size} bytes)")
+                            content = stream.read()
+                            if name == MANIFEST_FILENAME:
+                                manifest_bytes = content
+                            else:
+                                checksum_bytes = content
+                        elif name.startswith(DATA_DIRNAME + "/"):
+                            counts[name] = count_stream(stream, data_format(name))
+                        digest = stream.drain()
+                    members.append(
+                        Member(
+                            name=name,
+                            kind=kind,
+                            size=info.size if kind == "file" else 0,
+                            mode=info.mode,
+                            mtime=info.mtime,
+                            linkname=info.linkname,
+                            sha256=digest,
+                        )
+                    )
+            # tarfile stops at the end-of-archive blocks: read the rest so that
+            # gzip checks its CRC and length (a cut or altered file fails here).
+            while gz.read(CHUNK):
+                pass
+    except ArchiveError:
+        raise
+    except _READ_ERRORS as exc:
+        raise ArchiveError(
+            f"{path.name}: truncated or corrupt archive ({_one_line(exc)})"
+        ) from None
+    except OSError as exc:
+        raise ArchiveError(f"cannot read {path}: {exc.strerror or exc}") from None
+    if not members:
+        raise ArchiveError(f"{path.name}: empty archive")
+    if manifest_bytes is None:
+        raise ArchiveError(f"{path.name}: no {MANIFEST_FILENAME} (not a diskette archive)")
+    manifest = read_manifest(manifest_bytes)
+    checksums = parse_checksums(checksum_bytes) if checksum_bytes is not None else None
+    return ArchiveContents(
+        path=path,
+        size=size,
+        members=tuple(members),
+        manifest=manifest,
+        checksums=checksums,
+        data=counts,
+    )
+
+
+# -- safety --------------------------------------------------------------------
+
+
+def _bad_path(name: str) -> str | None:
+    """Why a member or manifest path is unacceptable, or None."""
+    if not name:
+        return "empty path"
+    if name.startswith("/") or name.startswith("\\") or (len(name) > 1 and name[1] == ":"):
+        return "absolute path"
+    if "\x00" in name:
+        return "NUL in path"
+    parts = name.split("/")
+    if ".." in parts:
+        return "'..' in path"
+    if any(part in ("", ".") for part in parts):
+        return "path is not normalized"
+    return None
+
+
+def _inside(path: str, root: str) -> bool:
+    return path == root or path.startswith(root + "/")
+
+
+def check_safety(contents: ArchiveContents) -> None:
+    """Refuse an archive whose members or manifest entries could write outside their place.
+
+    Raises one :class:`ArchiveError` with a line per problem, each naming the
+    member or manifest entry. Nothing is written by this check.
+    """
+    problems: list[str] = []
+    storages = contents.storages
+
+    # Manifest entries first: members are judged against them.
+    good_storages = []
+    for entry in storages:
+        why = _bad_path(entry)
+        if why:
+            problems.append(f"manifest storage {entry!r}: {why}")
+        elif entry.split("/", 1)[0] in RESERVED_NAMES:
+            problems.append(f"manifest storage {entry!r}: reserved name")
+        elif entry in good_storages:
+            problems.append(f"manifest storage {entry!r}: listed twice")
+        elif any(_inside(entry, other) or _inside(other, entry) for other in good_storages):
+            problems.append(f"manifest storage {entry!r}: overlaps another storage")
+        else:
+            good_storages.append(entry)
+    for entry in contents.datas:
+        why = _bad_path(entry)
+        if why:
+            problems.append(f"manifest data {entry!r}: {why}")
+        elif not entry.startswith(DATA_DIRNAME + "/"):
+            problems.append(f"manifest data {entry!r}: not under {DATA_DIRNAME}/")
+        else:
+            member = contents.member(entry)
+            if member is None:
+                problems.append(f"manifest data {entry!r}: no such member in the archive")
+            elif member.kind != "file":
+                problems.append(f"manifest data {entry!r}: not a regular file")
+    if problems:
+        raise ArchiveError(problems=problems)
+
+    seen: dict[str, Member] = {}
+    links: set[str] = set()
+    ancestors = {
+        "/".join(storage.split("/")[:depth])
+        for storage in good_storages
+        for depth in range(1, storage.count("/") + 1)
+    }
+    for member in contents.members:
+        name = member.name
+        why = _bad_path(name)
+        if why:
+            problems.append(f"member {name!r}: {why}")
+            continue
+        if member.kind in ("device", "fifo", "other"):
+            problems.append(f"member {name!r}: {member.kind} not allowed")
+            continue
+        if name in seen:
+            problems.append(f"member {name!r}: appears twice")
+            continue
+        parts = name.split("/")
+        through = next(
+            (
+                "/".join(parts[:depth])
+                for depth in range(1, len(parts))
+                if "/".join(parts[:depth]) in links
+            ),
+            None,
+        )
+        if through:
+            problems.append(f"member {name!r}: lies under the link {through!r}")
+            continue
+        storage = contents.storage_of(name)
+        if name in (MANIFEST_FILENAME, CHECKSUMS_FILENAME):
+            if member.kind != "file":
+                problems.append(f"member {name!r}: must be a regular file")
+        elif name == DATA_DIRNAME:
+            if member.kind != "dir":
+                problems.append(f"member {name!r}: must be a folder")
+        elif name.startswith(DATA_DIRNAME + "/"):
+            if member.kind not in ("file", "dir"):
+                problems.append(f"member {name!r}: links are not allowed in {DATA_DIRNAME}/")
+        elif storage is not None:
+            if name == storage and member.kind != "dir":
+                problems.append(f"member {name!r}: a storage must be a folder")
+            elif member.kind == "symlink":
+                why = _link_escape(name, member.linkname, storage, links)
+                if why:
+                    problems.append(f"member {name!r}: link to {member.linkname!r} {why}")
+            elif member.kind == "hardlink":
+                target = member.linkname
+                earlier = seen.get(target)
+                if _bad_path(target) or not _inside(target, storage) or target == storage:
+                    problems.append(
+                        f"member {name!r}: hard link to {target!r} points outside its storage"
+                    )
+                elif earlier is None or earlier.kind != "file":
+                    problems.append(
+                        f"member {name!r}: hard link to {target!r}, not an earlier regular file"
+                    )
+        elif name in ancestors and member.kind == "dir":
+            pass  # the parent folder of a nested storage (var/ of var/media)
+        else:
+            problems.append(f"member {name!r}: unexpected (not data, a storage or metadata)")
+        seen[name] = member
+        if member.kind in ("symlink", "hardlink"):
+            links.add(name)
+    if problems:
+        raise ArchiveError(problems=problems)
+    _second_opinion(contents)
+
+
+def _link_escape(name: str, linkname: str, storage: str, links: set[str]) -> str | None:
+    """Why a symbolic link may resolve outside its storage, or None."""
+    if not linkname:
+        return "is empty"
+    if linkname.startswith("/") or "\x00" in linkname:
+        return "is absolute"
+    current = name.split("/")[:-1]
+    depth = storage.count("/") + 1
+    for part in linkname.split("/"):
+        if part in ("", "."):
+            continue
+        if part == "..":
+            if len(current) <= depth:
+                return "points outside its storage"
+            if "/".join(current) in links:
+                # '..' after a link is not lexical: refuse rather than guess.
+                return "goes back through another link"
+            current.pop()
+        else:
+            current.append(part)
+    return None
+
+
+def _second_opinion(contents: ArchiveContents) -> None:
+    """Ask tarfile's ``data`` extraction filter too (Python 3.11.4+), as a second line."""
+    data_filter = getattr(tarfile, "data_filter", None)
+    if data_filter is None:
+        return
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="diskette-check-") as root:
+        for member in contents.members:
+            info = tarfile.TarInfo(member.name)
+            info.mode = member.mode
+            info.linkname = member.linkname
+            info.type = {
+                "file": tarfile.REGTYPE,
+                "dir": tarfile.DIRTYPE,
+                "symlink": tarfile.SYMTYPE,
+                "hardlink": tarfile.LNKTYPE,
+            }[member.kind]
+            try:
+                data_filter(info, root)
+            except tarfile.FilterError as exc:
+                raise ArchiveError(f"member {member.name!r}: refused ({_one_line(exc)})") from None
+
+
+# -- verification --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class VerifyReport:
+    """What comparing the members with ``SHA256SUMS`` found.
+
+    ``status`` is ``"ok"``, ``"mismatch"`` or ``"unverifiable"`` (no SHA256SUMS).
+    """
+
+    status: str
+    checked: int = 0
+    missing: tuple[str, ...] = ()
+    extra: tuple[str, ...] = ()
+    changed: tuple[str, ...] = ()
+    reason: str = ""
+
+    @property
+    def ok(self) -> bool:
+        """Whether every member matched."""
+        return self.status == "ok"
+
+    def problems(self) -> list[str]:
+        """One line per problem."""
+        if self.status == "unverifiable":
+            return [f"unverifiable: {self.reason}"]
+        return (
+            [f"changed: {name} (sha256 differs from {CHECKSUMS_FILENAME})" for name in self.changed]
+            + [
+                f"missing: {name} (listed in {CHECKSUMS_FILENAME}, not in the archive)"
+                for name in self.missing
+            ]
+            + [
+                f"extra: {name} (in the archive, not in {CHECKSUMS_FILENAME})"
+                for name in self.extra
+            ]
+        )
+
+    def as_dict(self) -> dict:
+        """JSON-ready (``verify --json``)."""
+        return {
+            "status": self.status,
+            "checked": self.checked,
+            "changed": list(self.changed),
+            "missing": list(self.missing),
+            "extra": list(self.extra),
+            "reason": self.reason or None,
+        }
+
+
+def verify(contents: ArchiveContents) -> VerifyReport:
+    """Compare every regular member's sha256 with ``SHA256SUMS``."""
+    if contents.checksums is None:
+        return VerifyReport("unverifiable", reason=f"no {CHECKSUMS_FILENAME}")
+    expected = contents.checksums
+    files = {
+        member.name: member.sha256
+        for member in contents.members
+        if member.kind == "file" and member.name not in (CHECKSUMS_FILENAME, MANIFEST_FILENAME)
+    }
+    changed = tuple(
+        name for name, digest in files.items() if name in expected and expected[name] != digest
+    )
+    missing = tuple(name for name in expected if name not in files)
+    extra = tuple(name for name in files if name not in expected)
+    status = "ok" if not (changed or missing or extra) else "mismatch"
+    checked = sum(1 for name in files if name in expected)
+    return VerifyReport(status, checked, missing, extra, changed)
