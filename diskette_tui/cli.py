@@ -527,7 +527,7 @@ def apps(
             return
         from .render import render_plan
 
-        render_plan(plan.select(with_storages=False), out, verbose)
+        render_plan(plan.select(with_storages=False), out, verbose, archive=False)
 
 
 @app.command("demo")

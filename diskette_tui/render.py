@@ -37,12 +37,16 @@ def plan_summary(plan) -> str:
     return summary
 
 
-def render_plan(plan, console: Console, verbose: int = 0) -> None:
-    """Print a plan: definitions and their models, storages, warnings, totals."""
+def render_plan(plan, console: Console, verbose: int = 0, archive: bool = True) -> None:
+    """Print a plan: definitions and their models, storages, warnings, totals.
+
+    ``archive`` False leaves out the archive path and totals (``diskette apps``).
+    """
     replaced = (
         " [yellow](replaces the existing archive)[/yellow]" if plan.archive_path.exists() else ""
     )
-    console.print(f"[bold]Archive[/bold]  {escape(str(plan.archive_path))}{replaced}")
+    if archive:
+        console.print(f"[bold]Archive[/bold]  {escape(str(plan.archive_path))}{replaced}")
     if plan.with_data:
         console.print("[bold]Definitions[/bold]")
         for item in plan.definitions:
@@ -107,7 +111,8 @@ def render_plan(plan, console: Console, verbose: int = 0) -> None:
             console.print(
                 f"  [yellow]⚠[/yellow] {escape(warning.definition)}: {escape(warning.message)}"
             )
-    console.print(f"[bold]Total[/bold]  {escape(plan_summary(plan))}")
+    if archive:
+        console.print(f"[bold]Total[/bold]  {escape(plan_summary(plan))}")
 
 
 def render_result(result, console: Console) -> None:

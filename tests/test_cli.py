@@ -216,7 +216,8 @@ def test_apps_command(demo_project, tmp_path):
     assert users["excludes"] == ["auth.Permission"]
     assert data["warnings"]
     text = invoke("apps", "-c", config)
-    assert text.exit_code == 0 and "Shop catalog" in text.output and "Storages" not in text.output
+    assert text.exit_code == 0 and "Shop catalog" in text.output
+    assert "Storages" not in text.output and "Archive" not in text.output
 
 
 def test_script_command(demo_project, tmp_path):
@@ -382,3 +383,18 @@ def test_django_settings_configuration(demo_project, tmp_path):
     assert plan["archive"] == f"{tmp_path}/out/site_data_storages.tar.gz"
     assert [d["name"] for d in plan["definitions"]] == ["Sites", "Rest"]
     assert plan["storages"][0]["name"] == "private"
+
+
+def test_demo_command_creates_and_resets_the_demo(tmp_path):
+    folder = tmp_path / "demo"
+    first = run_cli("demo", "--demo-dir", folder, cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.strip() == str(folder)
+    assert (folder / "db.sqlite3").is_file() and (folder / "diskette.toml").is_file()
+    (folder / "media" / "stray.txt").write_text("left over")
+    again = run_cli("demo", "--demo-dir", folder, cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+    assert not (folder / "media" / "stray.txt").exists()
+    check = run_cli("check", "--demo", "--json", cwd=tmp_path, env_extra={"DISKETTE_DEMO_DIR": str(folder)})
+    assert check.returncode == 0, check.stderr
+    assert json.loads(check.stdout)["totals"]["rows"] == 818
