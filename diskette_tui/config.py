@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .core.definitions import DEFINITION_OPTIONS
 from .exceptions import ConfigError
 
 #: Name of the dedicated configuration file looked up in the current folder.
@@ -38,20 +39,7 @@ DEFAULT_FILENAME = "diskette{features}.tar.gz"
 DJANGO_SETTINGS_SOURCE = "Django settings"
 
 #: Options an application definition accepts (diskette's).
-APP_OPTIONS = (
-    "name",
-    "models",
-    "excludes",
-    "natural_foreign",
-    "natural_primary",
-    "use_base_manager",
-    "filename",
-    "comments",
-    "allow_drain",
-    "is_drain",
-    "drain_excluded",
-    "dump_command",
-)
+APP_OPTIONS = ("name", *DEFINITION_OPTIONS)
 
 #: Top-level keys of a configuration file.
 CONFIG_KEYS = (

@@ -405,16 +405,14 @@ class Dumper:
         when it has to be created (diskette's behaviour; ``dir_chmod`` overrides
         the latter). A ``plan`` computed beforehand is written as it is.
         """
-        if not with_data and not with_storages:
-            raise DumperError("Arguments 'with_data' and 'with_storages' can not be both 'False'")
-        if plan is None:
-            plan = self.plan(
-                destination=destination,
-                filename=filename,
-                with_data=with_data,
-                with_storages=with_storages,
-                with_storages_excludes=with_storages_excludes,
-            )
+        _require_a_kind(with_data, with_storages)
+        plan = plan or self.plan(
+            destination=destination,
+            filename=filename,
+            with_data=with_data,
+            with_storages=with_storages,
+            with_storages_excludes=with_storages_excludes,
+        )
         result = self.execute(
             plan,
             progress=progress,
@@ -428,8 +426,7 @@ class Dumper:
         self, destination, with_data=True, with_storages=True, with_storages_excludes=True
     ):
         """Shell command lines that dump the data, each after a comment naming it."""
-        if not with_data and not with_storages:
-            raise DumperError("Arguments 'with_data' and 'with_storages' can not be both 'False'")
+        _require_a_kind(with_data, with_storages)
         if not with_data:
             return ""
         return "\n".join(
@@ -448,16 +445,14 @@ class Dumper:
         plan=None,
     ):
         """Report what would be done through the logger; return the archive path."""
-        if not with_data and not with_storages:
-            raise DumperError("Arguments 'with_data' and 'with_storages' can not be both 'False'")
-        if plan is None:
-            plan = self.plan(
-                destination=destination,
-                filename=filename,
-                with_data=with_data,
-                with_storages=with_storages,
-                with_storages_excludes=with_storages_excludes,
-            )
+        _require_a_kind(with_data, with_storages)
+        plan = plan or self.plan(
+            destination=destination,
+            filename=filename,
+            with_data=with_data,
+            with_storages=with_storages,
+            with_storages_excludes=with_storages_excludes,
+        )
         for item in plan.selected_definitions:
             self.logger.info(f"Would dump '{item.name}' to {item.archive_name}")
             self.logger.debug(f"- Including: {', '.join(item.labels)}")
@@ -469,3 +464,9 @@ class Dumper:
             else:
                 self.logger.info(f"{plan.files} file(s) would be collected, {plan.size} bytes")
         return plan.archive_path
+
+
+def _require_a_kind(with_data, with_storages):
+    """diskette's rule: a dump holds data, storages or both."""
+    if not with_data and not with_storages:
+        raise DumperError("Arguments 'with_data' and 'with_storages' can not be both 'False'")
