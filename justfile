@@ -15,6 +15,7 @@ lint:
 # Regenerate the SVG screenshots of the TUI
 screenshots:
     python screenshots/make_screenshots.py
+    python screenshots/make_archive_screenshots.py
 
 # Run the benchmarks
 bench:

@@ -5,10 +5,17 @@ this module at its bottom. ``inspect`` and ``verify`` read the archive only and
 never import Django; ``load`` sets the project up when it loads data (or when
 a settings module is known, to read ``DISKETTE_LOAD_STORAGES_PATH``).
 
+On a terminal (and without ``--json``) ``inspect`` opens the archive in the
+Textual app and ``load`` without ``--yes`` previews, confirms and runs the load
+there (:func:`run_inspect_app`, :func:`run_load_app`); elsewhere they print
+text. Either way the load is planned by the same :meth:`Loader.plan` (read,
+safety check, checksum verification) before anything is written.
+
 Exit codes (as everywhere): 0 done; 1 the work failed or the archive is
 unreadable, unsafe, does not match its checksums — or, for ``verify``, cannot
-be verified (no ``SHA256SUMS``); 2 bad usage or configuration, including
-``load`` on a non-terminal without ``--yes``; 130 interrupted.
+be verified (no ``SHA256SUMS``) — or the user declined the load; 2 bad usage or
+configuration, including ``load`` on a non-terminal without ``--yes``; 130
+interrupted.
 """
 
 from __future__ import annotations
@@ -261,6 +268,55 @@ def render_contents(contents, console, verbose: int = 0) -> None:
                 console.print(escape(f"    {member.name}/"), style="dim")
 
 
+# -- the Textual app ------------------------------------------------------------
+
+
+def require_file(archive: Path) -> None:
+    """Report a missing archive in one line, before any app opens."""
+    if not archive.is_file():
+        from .core.reader import scan
+
+        scan(archive)  # raises the one-line "archive not found" / "not a file" error
+
+
+def run_inspect_app(archive: Path) -> int:
+    """Browse ``archive`` in the Textual app; return its exit code."""
+    from .core.reader import scan
+    from .tui import run_inspect
+
+    return run_inspect(lambda: scan(archive), title="diskette — inspect", subtitle=archive.name)
+
+
+def run_load_app(archive: Path, plan_options: dict, project) -> int:
+    """Preview, confirm and run a load in the Textual app; return its exit code.
+
+    ``plan_options`` are :meth:`Loader.plan`'s keyword arguments; the plan is
+    made in the app's worker by that same method, so the archive is read,
+    checked and verified before the user is even asked.
+    """
+    from .core.loader import Loader
+    from .tui import run_load
+
+    # No console logger: stderr would scribble over the app, which shows the same facts.
+    loader = Loader(archive)
+    database = ""
+    subtitle = archive.name
+    if project is not None:
+        subtitle += f" → {project.settings_module}"
+        if plan_options.get("with_data", True):
+            database = project.database_label()
+
+    def load_plan():
+        return loader.plan(**plan_options)
+
+    def execute(plan, progress):
+        return loader.execute(plan, progress=progress)
+
+    return run_load(
+        load_plan, execute, title="diskette — load preview", subtitle=subtitle, database=database
+    )
+
+
 # -- commands ------------------------------------------------------------------
 
 
@@ -270,10 +326,17 @@ def inspect(
     verbose: VerboseOpt = 0,
     json_output: JsonOpt = False,
 ):
-    """Show what an archive holds, read straight from it (nothing extracted)."""
+    """Show what an archive holds, read straight from it (nothing extracted).
+
+    Browsable in the Textual app on a terminal; text, or --json, otherwise.
+    """
     shared = Shared(verbose=verbose)
     with reported_errors(shared):
         from .core.reader import scan
+
+        if not json_output and _cli.is_interactive():
+            require_file(archive)
+            raise typer.Exit(run_inspect_app(archive))
 
         contents = scan(archive)
         if json_output:
@@ -326,27 +389,31 @@ def load(
     no_verify: NoVerifyOpt = False,
     yes: YesOpt = False,
 ):
-    """Restore an archive: preview and confirm on a terminal, or --yes."""
+    """Restore an archive: preview and confirm on a terminal (Textual), or --yes."""
     shared = Shared(config, settings, pythonpath, demo, demo_dir, verbose, quiet)
     with reported_errors(shared):
         if no_data and no_storages:
             raise ConfigError("--no-data and --no-storages together leave nothing to load")
         if storages_mode not in ("merge", "replace"):
             raise ConfigError("--storages-mode must be 'merge' or 'replace'")
-        project_config, _project = open_project(shared, need_django=not no_data)
+        project_config, project = open_project(shared, need_django=not no_data)
         from .core.loader import Loader
         from .loggers import ConsoleLogger
 
-        loader = Loader(archive, logger=ConsoleLogger(err, shared.verbosity))
-        plan = loader.plan(
-            storages_basepath(basepath, project_config),
+        plan_options = dict(
+            storages_basepath=storages_basepath(basepath, project_config),
             with_data=not no_data,
             with_storages=not no_storages,
-            data_exclusions=exclude_data or (),
+            data_exclusions=tuple(exclude_data or ()),
             ignorenonexistent=ignorenonexistent,
             storages_mode=storages_mode,
             verify=not no_verify,
         )
+        if not yes and not json_output and _cli.is_interactive():
+            require_file(archive)
+            raise typer.Exit(run_load_app(archive, plan_options, project))
+        loader = Loader(archive, logger=ConsoleLogger(err, shared.verbosity))
+        plan = loader.plan(**plan_options)
         if not yes:
             render_load_plan(plan, err)
             if not _cli.is_interactive():

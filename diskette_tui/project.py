@@ -84,6 +84,16 @@ class Project:
 
         return connections[using].vendor
 
+    @staticmethod
+    def database_label(using: str = "default") -> str:
+        """Which database a load writes into: ``sqlite database /srv/site/db.sqlite3``."""
+        from django.db import connections
+
+        connection = connections[using]
+        name = connection.settings_dict.get("NAME") or "?"
+        host = connection.settings_dict.get("HOST")
+        return f"{connection.vendor} database {name}" + (f" on {host}" if host else "")
+
     def environment(self, using: str = "default") -> dict:
         """Versions recorded in a manifest: Python, Django, database vendor."""
         import django

@@ -366,8 +366,10 @@ def test_load_declined_at_the_prompt(demo_project, demo_archive, tmp_path, monke
     monkeypatch.setattr(diskette_tui.cli, "is_interactive", lambda: True)
     counts = row_counts()
     basepath = tmp_path / "base"
+    # With --json the terminal question stays text (the Textual app is tested in
+    # test_archive_tui.py).
     result = runner.invoke(
-        app, ["load", "--demo", "--storages-basepath", str(basepath), str(demo_archive)],
+        app, ["load", "--demo", "--json", "--storages-basepath", str(basepath), str(demo_archive)],
         input="n\n",
     )
     assert result.exit_code == 1, result.output

@@ -20,3 +20,42 @@ def run_preview(load_plan, execute, *, read_only: bool, title: str, subtitle: st
     app = DisketteApp(load_plan, execute, read_only=read_only, title=title, subtitle=subtitle)
     app.run()
     return app.return_code if app.return_code is not None else 0
+
+
+def run_inspect(load_contents, *, title: str, subtitle: str = "") -> int:
+    """Browse an archive; return the process exit code.
+
+    ``load_contents() -> ArchiveContents`` is blocking and runs in a thread
+    worker. Exit codes: 0 quit, 1 the archive cannot be read (after the user
+    read why).
+    """
+    from .archive_app import ArchiveApp
+
+    app = ArchiveApp(
+        load_contents, title=title, subtitle=subtitle, archive_label=subtitle or "the archive"
+    )
+    app.run()
+    return app.return_code if app.return_code is not None else 0
+
+
+def run_load(load_plan, execute, *, title: str, subtitle: str = "", database: str = "") -> int:
+    """Preview a load, ask for confirmation, run it; return the process exit code.
+
+    ``load_plan() -> LoadPlan`` (reads, checks and verifies the archive; writes
+    nothing) and ``execute(plan, progress) -> LoadResult`` are blocking and run
+    in thread workers; ``database`` says where the data goes. Exit codes: 0
+    loaded; 1 the load cannot be planned or failed (rolled back), or the user
+    left without loading; 2 a configuration problem found while planning; 130
+    the user stopped the load (rolled back).
+    """
+    from .archive_app import ArchiveApp
+
+    app = ArchiveApp(
+        load_plan,
+        execute,
+        title=title,
+        subtitle=subtitle,
+        database=database,
+    )
+    app.run()
+    return app.return_code if app.return_code is not None else 1

@@ -1,0 +1,131 @@
+"""Make the SVG screenshots of the archive app: ``inspect`` and the load confirmation.
+
+Fixture: the bundled demo project, built from scratch in the fixed folder
+``/tmp/diskette-screenshots-archive`` (not the folder of ``make_screenshots.py``,
+so the two scripts can run side by side), dumped with the Dumper to
+``dumps/diskette_data_storages.tar.gz`` there. The demo's seed and media are
+deterministic, so counts, names and sizes are always the same; the manifest's
+creation time and the archive's compressed size change from run to run.
+
+The load is previewed (never run) into the instance's own database, with its
+storages restored into ``restore/``, which already holds part of ``media``:
+the confirmation shows one storage merged over existing files and one new
+folder. The app runs headless with ``run_test(size=(120, 36))``.
+
+Writes inspect.svg and load.svg next to this script.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+from diskette_tui import demo  # noqa: E402
+from diskette_tui.config import load_config  # noqa: E402
+from diskette_tui.core.dumper import Dumper  # noqa: E402
+from diskette_tui.project import Project  # noqa: E402
+
+DEMO_DIR = Path("/tmp/diskette-screenshots-archive")
+SIZE = (120, 36)
+
+
+def build_archive() -> tuple[Path, Project]:
+    """A fresh demo instance at DEMO_DIR, dumped; Django set up for it."""
+    shutil.rmtree(DEMO_DIR, ignore_errors=True)
+    demo.write_demo_files(DEMO_DIR)
+    config = load_config(DEMO_DIR, DEMO_DIR / "diskette.toml")
+    project = Project(settings=config.settings, pythonpath=config.pythonpath).setup()
+    demo.build_demo(DEMO_DIR)
+    dumper = Dumper(
+        config.apps,
+        storages_basepath=config.storages_basepath,
+        storages=config.storages,
+        storages_excludes=config.storages_excludes,
+        indent=config.indent,
+    )
+    plan = dumper.plan(destination=DEMO_DIR / "dumps", filename=config.filename, count_rows=True)
+    result = dumper.execute(plan, chmod=0o600, environment=project.environment())
+    return result.path, project
+
+
+def restore_folder() -> Path:
+    """``restore/``: part of the demo's media already there, no private folder."""
+    restore = DEMO_DIR / "restore"
+    pictures = restore / "media" / "pictures"
+    pictures.mkdir(parents=True)
+    for name in ("product-001.png", "product-002.png", "product-003.png"):
+        shutil.copy2(DEMO_DIR / "media" / "pictures" / name, pictures / name)
+    (restore / "media" / "notes-kept.txt").write_text("not in the archive: a merge keeps it\n")
+    return restore
+
+
+async def wait_for(pilot, condition, timeout=20.0):
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not condition():
+        if loop.time() > deadline:
+            raise TimeoutError("the app did not get there")
+        await pilot.pause(0.05)
+    await pilot.pause()
+
+
+async def shoot(app, name):
+    path = app.save_screenshot(filename=name, path=str(HERE))
+    print(f"wrote {path}")
+
+
+async def inspect(archive: Path):
+    from diskette_tui.core.reader import scan
+    from diskette_tui.tui.archive_app import ArchiveApp
+
+    app = ArchiveApp(
+        lambda: scan(archive), title="diskette — inspect", subtitle=archive.name,
+        archive_label=archive.name,
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.browser.loaded)
+        await pilot.press("down", "down")  # Shop catalog
+        await pilot.press("tab", "down", "down", "enter")  # open media/pictures
+        await pilot.pause()
+        await shoot(app, "inspect.svg")
+        await pilot.press("q")
+
+
+async def load(archive: Path, project: Project):
+    from diskette_tui.core.loader import Loader
+    from diskette_tui.tui.archive_app import ArchiveApp
+
+    loader = Loader(archive)
+    restore = restore_folder()
+
+    def never(plan, progress):
+        raise AssertionError("the screenshots never load")
+
+    app = ArchiveApp(
+        lambda: loader.plan(restore),
+        never,
+        title="diskette — load preview",
+        subtitle=f"{archive.name} → {project.settings_module}",
+        database=project.database_label(),
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.browser.loaded)
+        await pilot.press("l")
+        await pilot.pause()
+        await shoot(app, "load.svg")
+        await pilot.press("n", "q")
+
+
+def main():
+    archive, project = build_archive()
+    asyncio.run(inspect(archive))
+    asyncio.run(load(archive, project))
+
+
+if __name__ == "__main__":
+    main()
