@@ -267,8 +267,19 @@ def run_preview_app(session: Session, plan_options: tuple, read_only: bool) -> i
     chmod_value, dir_mode = archive_modes(session.config)
     environment = session.project.environment()
 
-    def load_plan(progress, is_cancelled):
-        return build_plan(session, *plan_options, progress=progress, is_cancelled=is_cancelled)
+    no_data, no_storages, no_storages_excludes, apps = plan_options
+
+    def load_plan(progress, is_cancelled, use_excludes=not no_storages_excludes):
+        # The preview's ``e`` re-plans with the storage exclusion patterns on or off.
+        return build_plan(
+            session,
+            no_data,
+            no_storages,
+            not use_excludes,
+            apps,
+            progress=progress,
+            is_cancelled=is_cancelled,
+        )
 
     def execute(plan, progress):
         return session.dumper.execute(

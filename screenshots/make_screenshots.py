@@ -52,14 +52,18 @@ def build_demo():
 def make_app(config, dumper, read_only=False, execute=None):
     from diskette_tui.tui.app import DisketteApp
 
-    return DisketteApp(
-        lambda progress, is_cancelled: dumper.plan(
+    def load_plan(progress, is_cancelled, use_excludes=True):
+        return dumper.plan(
             destination=config.destination,
             filename=config.filename,
+            with_storages_excludes=use_excludes,
             count_rows=True,
             progress=progress,
             is_cancelled=is_cancelled,
-        ),
+        )
+
+    return DisketteApp(
+        load_plan,
         execute or (lambda plan, progress: dumper.execute(plan, progress=progress, chmod=0o600)),
         read_only=read_only,
         title="diskette — check" if read_only else "diskette — dump preview",

@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 import pytest
+from textual.worker import WorkerFailed
 
 from diskette_tui.config import load_config
 from diskette_tui.core.archive import ArchiveResult
@@ -26,6 +27,7 @@ from diskette_tui.tui.app import DisketteApp
 from diskette_tui.tui.folders import build_storage_index
 from diskette_tui.tui.screens import ConfirmationModal, ErrorScreen, PreviewScreen, ResultScreen
 from diskette_tui.tui.widgets import DefinitionList, StorageTree, SummaryBar
+from diskette_tui.tui.widgets.summary_bar import display_path, summarize
 
 SIZE = (120, 36)
 #: Where snapshot apps "would write": never created, so nothing says "replaces it".
@@ -51,10 +53,11 @@ def make_app(session, destination, execute=None, load_plan=None, read_only=False
     """A DisketteApp over the demo, writing to ``destination``."""
     config, dumper = session
 
-    def default_load(progress, is_cancelled):
+    def default_load(progress, is_cancelled, use_excludes=True):
         return dumper.plan(
             destination=destination,
             filename=config.filename,
+            with_storages_excludes=use_excludes,
             count_rows=True,
             progress=progress,
             is_cancelled=is_cancelled,
@@ -76,7 +79,10 @@ async def settle(pilot, until=lambda: True, timeout=10.0):
     """Let workers finish and messages land, until ``until()`` holds."""
     deadline = time.monotonic() + timeout
     while True:
-        await pilot.app.workers.wait_for_complete()
+        try:
+            await pilot.app.workers.wait_for_complete()
+        except WorkerFailed:
+            pass  # the app handles its workers' errors (on_worker_state_changed)
         await pilot.pause()
         if until():
             return
@@ -333,11 +339,163 @@ def _walk(node):
         yield from _walk(child)
 
 
+def _selected_names(plan):
+    return [item.name for item in plan.definitions if item.selected]
+
+
+def test_patterns_toggle_replans_keeps_selection_and_writes_shown_plan(session, tmp_path):
+    app = make_app(session, tmp_path)
+
+    async def replan(pilot):
+        patterns = app.preview.plan.with_storages_excludes
+        await pilot.press("e")
+        await settle(
+            pilot,
+            lambda: (
+                not app.preview.reloading and app.preview.plan.with_storages_excludes != patterns
+            ),
+        )
+
+    async def scenario():
+        async with app.run_test(size=SIZE) as pilot:
+            await loaded(pilot)
+            tree = app.preview.query_one(StorageTree)
+            first = app.preview.plan
+            assert first.with_storages_excludes
+            assert any(e.arcname == "media/cache" for s in first.storages for e in s.excluded)
+            await pilot.press("down", "down", "down", "space", "x")  # untick Shop orders
+            await pilot.press("tab", "down", "down", "enter")  # open media/pictures
+            await pilot.press("shift+tab")
+            await pilot.pause()
+            chosen = _selected_names(app.preview.plan)
+            assert "Shop orders" not in chosen and len(chosen) == 4
+
+            await replan(pilot)  # patterns off: nothing excluded, more files
+            off = app.preview.plan
+            assert not off.with_storages_excludes
+            assert not any(storage.excluded for storage in off.storages)
+            assert off.files > first.files
+            cache = [e.arcname for s in off.storages for e in s.entries if "/cache/" in e.arcname]
+            assert "media/cache/thumb-01.png" in cache
+            assert _selected_names(off) == chosen
+            assert not tree.show_excluded and "media/pictures" in tree._expanded
+            assert isinstance(app.focused, DefinitionList)
+            assert f"{off.files} files" in summary_text(app)
+            assert "patterns off" in summary_text(app) and "patterns off" in tree.border_subtitle
+            assert f"{len(chosen)} of 5 definitions" in summary_text(app)
+
+            await replan(pilot)  # patterns on again: the first plan's storages
+            back = app.preview.plan
+            assert back.with_storages_excludes
+            assert back.files == first.files and back.storages == first.storages
+            assert _selected_names(back) == chosen
+            assert "patterns off" not in summary_text(app)
+
+            await pilot.press("S")  # storages off survives a re-plan too
+            await replan(pilot)
+            assert not app.preview.plan.with_storages
+            assert not app.preview.plan.with_storages_excludes
+            await pilot.press("S", "d", "y")
+            await settle(pilot, lambda: isinstance(app.screen, ResultScreen))
+            await pilot.press("enter")
+
+    run(scenario())
+    assert app.return_code == 0
+    assert app.written_plan.files == app.preview.plan.files
+    archive = tmp_path / "diskette_data_storages.tar.gz"
+    with tarfile.open(archive) as tar:
+        names = tar.getnames()
+    assert "media/cache/thumb-01.png" in names and "media/tmp/upload-1.tmp" in names
+    assert "data/shop-orders.jsonl" not in names
+    assert len(manifest_of(archive)["datas"]) == 4
+
+
+def test_patterns_toggle_needs_a_load_plan_that_takes_it(session, tmp_path):
+    _config, dumper = session
+
+    def load_plan(progress, is_cancelled):  # the contract before use_excludes
+        return dumper.plan(destination=tmp_path, count_rows=True)
+
+    app = make_app(session, tmp_path, load_plan=load_plan)
+
+    async def scenario():
+        async with app.run_test(size=SIZE) as pilot:
+            await loaded(pilot)
+            assert "toggle_patterns" not in {b.action for _k, b, _e, _t in _footer(app)}
+            await pilot.press("e")
+            await pilot.pause()
+            assert not app.preview.reloading
+            assert app.preview.plan.with_storages_excludes
+            await pilot.press("q")
+
+    run(scenario())
+
+
+def test_failed_replan_keeps_the_plan_shown(session, tmp_path):
+    _config, dumper = session
+
+    def load_plan(progress, is_cancelled, use_excludes=True):
+        if not use_excludes:
+            raise ConfigError(problems=["storage 'media' cannot be read"])
+        return dumper.plan(destination=tmp_path, count_rows=True)
+
+    app = make_app(session, tmp_path, load_plan=load_plan)
+
+    async def scenario():
+        async with app.run_test(size=SIZE) as pilot:
+            await loaded(pilot)
+            before = app.preview.plan
+            await pilot.press("e")
+            await settle(pilot, lambda: not app.preview.reloading)
+            assert isinstance(app.screen, PreviewScreen)
+            assert app.preview.plan is before
+            assert "5 of 5 definitions" in summary_text(app)
+            await pilot.press("q")
+
+    run(scenario())
+    assert app.return_code == 0
+
+
+def test_filter_narrows_definitions_and_keeps_hidden_selection(session, tmp_path):
+    app = make_app(session, tmp_path)
+
+    async def scenario():
+        async with app.run_test(size=SIZE) as pilot:
+            await loaded(pilot)
+            definitions = app.preview.query_one(DefinitionList)
+            await pilot.press("slash", *"SHOP")
+            await pilot.pause()
+            assert definitions.listed_names == {"Shop catalog", "Shop orders"}
+            assert "filter: SHOP" in definitions.border_title
+            await pilot.press("backspace", "backspace", "backspace", "backspace", *"orders")
+            await pilot.pause()
+            assert definitions.listed_names == {"Shop orders"}
+            definitions.focus()
+            await pilot.press("space")  # untick Shop orders, the only one listed
+            await pilot.pause()
+            assert _selected_names(app.preview.plan) == [
+                "django.contrib.sites",
+                "Users",
+                "Shop catalog",
+                "Everything else",
+            ]
+            await pilot.press("escape")  # clear the filter: every definition is back
+            await pilot.pause()
+            assert len(definitions.listed_names) == 5
+            assert set(definitions.selected) == set(_selected_names(app.preview.plan))
+            assert "4 of 5 definitions" in summary_text(app)
+            await pilot.press("q")
+
+    run(scenario())
+
+
 def test_big_storage_is_built_lazily(session, tmp_path):
     """100,000 files: the tree holds a few nodes until folders are opened."""
     _config, dumper = session
     entries = tuple(
-        StorageEntry(Path(f"/big/d{i % 100:02d}/f{i}.bin"), f"big/d{i % 100:02d}/f{i}.bin", "file", i)
+        StorageEntry(
+            Path(f"/big/d{i % 100:02d}/f{i}.bin"), f"big/d{i % 100:02d}/f{i}.bin", "file", i
+        )
         for i in range(100_000)
     )
     big = StoragePlan(Path("/big"), "big", entries)
@@ -377,6 +535,64 @@ def test_storage_index_totals():
     assert index.folders["a"].folders["b"].arcname == "media/a/b"
     filtered = build_storage_index(StoragePlan(Path("/m"), "media", entries), match="Y.PNG")
     assert filtered.file_count == 1 and list(filtered.folders) == ["a"]
+
+
+def test_cli_load_plan_takes_use_excludes(demo_project, tmp_path, monkeypatch):
+    """``run_preview_app`` starts from --no-storages-excludes; ``e`` passes use_excludes."""
+    from diskette_tui import cli, tui
+
+    captured = {}
+
+    def run_preview(load_plan, execute, **options):
+        captured["load_plan"] = load_plan
+        return 0
+
+    monkeypatch.setattr(tui, "run_preview", run_preview)
+    monkeypatch.chdir(demo_project)
+    session = cli.open_session(
+        cli.Shared(config=demo_project / "diskette.toml"), destination=tmp_path
+    )
+    no_storages_excludes = True
+    assert cli.run_preview_app(session, (False, False, no_storages_excludes, None), True) == 0
+    load_plan = captured["load_plan"]
+
+    def quiet(update):
+        return None
+
+    initial = load_plan(quiet, lambda: False)
+    assert not initial.with_storages_excludes
+    assert not any(storage.excluded for storage in initial.storages)
+    applied = load_plan(quiet, lambda: False, use_excludes=True)
+    assert applied.with_storages_excludes and applied.files < initial.files
+
+
+def test_display_path_keeps_the_name():
+    path = Path("/srv/backups/diskette/diskette_data_storages.tar.gz")
+    assert display_path(path, cwd=Path("/work")) == str(path)
+    assert (
+        display_path(path, 60, cwd=Path("/srv")) == "backups/diskette/diskette_data_storages.tar.gz"
+    )
+    assert display_path(path, 45, cwd=Path("/work")) == "…/diskette/diskette_data_storages.tar.gz"
+    assert display_path(path, 35, cwd=Path("/work")) == "…/diskette_data_storages.tar.gz"
+    assert display_path(path, 10, cwd=Path("/work")) == "diskette_data_storages.tar.gz"
+
+
+def test_summary_fits_one_line_at_120_columns(session):
+    _config, dumper = session
+    plan = dumper.plan(destination=Path("/var/lib/some/long/backup/folder"), count_rows=True)
+    width = SIZE[0] - 2  # the summary's padding
+    for shown in (
+        plan,
+        plan.select(with_storages_excludes=False),
+        plan.select(with_data=False),
+    ):
+        text = summarize(shown, width=width)
+        assert text.cell_len <= width, text.plain
+        assert text.plain.endswith(shown.filename)
+    full = summarize(plan, width=width).plain
+    assert full.startswith("⚠ 2 warnings · 5 of 5 definitions")
+    assert full.endswith("/folder/diskette_data_storages.tar.gz")
+    assert "patterns off" in summarize(plan.select(with_storages_excludes=False), width=width).plain
 
 
 # --- snapshots ------------------------------------------------------------------------

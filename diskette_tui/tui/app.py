@@ -11,6 +11,7 @@ the user stopped the writing.
 
 from __future__ import annotations
 
+import inspect
 import threading
 import time
 from collections.abc import Callable
@@ -47,12 +48,27 @@ WRITE_WORKER = "write-archive"
 #: Seconds between two storage-bytes reports forwarded to the UI.
 REPORT_INTERVAL = 0.05
 
-LoadPlan = Callable[[Callable[[ProgressUpdate], None], Callable[[], bool]], DumpPlan]
+#: ``load_plan(progress, is_cancelled, use_excludes=True)``: ``use_excludes`` is
+#: optional (the preview's ``e`` needs it; without it the key is not offered).
+LoadPlan = Callable[..., DumpPlan]
 Execute = Callable[[DumpPlan, Callable[[ProgressUpdate], None]], ArchiveResult]
 
 
 class WriteCancelled(Exception):
     """The user stopped the writing (the engine saw a KeyboardInterrupt)."""
+
+
+def accepts_keyword(function: Callable, name: str) -> bool:
+    """Whether ``function`` can be called with the keyword argument ``name``."""
+    try:
+        parameters = inspect.signature(function).parameters.values()
+    except (TypeError, ValueError):
+        return False
+    return any(
+        parameter.kind == parameter.VAR_KEYWORD
+        or (parameter.name == name and parameter.kind != parameter.POSITIONAL_ONLY)
+        for parameter in parameters
+    )
 
 
 def problem_lines(error: BaseException) -> list[str]:
@@ -80,6 +96,8 @@ class DisketteApp(App[None]):
     ) -> None:
         super().__init__()
         self.load_plan = load_plan
+        #: Whether ``load_plan`` takes ``use_excludes`` (the patterns toggle ``e``).
+        self.can_toggle_patterns = accepts_keyword(load_plan, "use_excludes")
         self.execute = execute
         self.read_only = read_only
         self.title = title
@@ -98,16 +116,27 @@ class DisketteApp(App[None]):
     # Workers -------------------------------------------------------------------
 
     @work(thread=True, exclusive=True, name=LOAD_WORKER, exit_on_error=False)
-    def load(self):
-        """Compute the plan and the storages' folder indexes (blocking)."""
+    def load(self, use_excludes: bool | None = None, match: str = ""):
+        """Compute the plan and the storages' folder indexes (blocking).
+
+        ``use_excludes`` None lets ``load_plan`` choose (the command line's
+        ``--no-storages-excludes``); ``match`` is the storage filter to index with.
+        """
         worker = get_current_worker()
 
         def progress(update: ProgressUpdate) -> None:
             if not worker.is_cancelled:
                 self.post_message(ScanProgressed(update))
 
-        plan = self.load_plan(progress, lambda: worker.is_cancelled)
-        return plan, build_indexes(plan)
+        if use_excludes is None:
+            plan = self.load_plan(progress, lambda: worker.is_cancelled)
+        else:
+            plan = self.load_plan(progress, lambda: worker.is_cancelled, use_excludes=use_excludes)
+        return plan, build_indexes(plan, match), match
+
+    def reload_plan(self, use_excludes: bool, match: str = "") -> None:
+        """Compute the plan again, with the storage exclusion patterns on or off."""
+        self.load(use_excludes, match)
 
     @work(thread=True, exclusive=True, name=WRITE_WORKER, exit_on_error=False)
     def write(self, plan: DumpPlan) -> ArchiveResult:
@@ -134,8 +163,8 @@ class DisketteApp(App[None]):
         worker = event.worker
         if event.state == WorkerState.SUCCESS:
             if worker.name == LOAD_WORKER:
-                plan, indexes = worker.result
-                self.post_message(PlanLoaded(plan, indexes))
+                plan, indexes, match = worker.result
+                self.post_message(PlanLoaded(plan, indexes, match))
             elif worker.name == WRITE_WORKER:
                 self.post_message(ArchiveWritten(worker.result))
         elif event.state == WorkerState.ERROR:
@@ -157,11 +186,17 @@ class DisketteApp(App[None]):
     @on(PlanLoaded)
     def plan_loaded(self, message: PlanLoaded) -> None:
         """Show the plan."""
-        self.preview.show_plan(message.plan, message.indexes)
+        self.preview.show_plan(message.plan, message.indexes, message.match)
 
     @on(PlanFailed)
     def plan_failed(self, message: PlanFailed) -> None:
-        """Show why the plan could not be computed; leaving exits with code 1."""
+        """Show why the plan could not be computed; leaving exits with code 1.
+
+        A failed re-plan (``e``) only says why and keeps the plan shown.
+        """
+        if self.preview.reloading:
+            self.preview.reload_failed(message.problems)
+            return
         self.switch_screen(
             ErrorScreen(
                 "The dump cannot be prepared",

@@ -10,12 +10,13 @@ from ..core.progress import ProgressUpdate
 
 
 class PlanLoaded(Message):
-    """The plan is computed; ``indexes`` are the storages' folder indexes."""
+    """The plan is computed; ``indexes`` are the storages' folder indexes for ``match``."""
 
-    def __init__(self, plan: DumpPlan, indexes: dict) -> None:
+    def __init__(self, plan: DumpPlan, indexes: dict, match: str = "") -> None:
         super().__init__()
         self.plan = plan
         self.indexes = indexes
+        self.match = match
 
 
 class ScanProgressed(Message):

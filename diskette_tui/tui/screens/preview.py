@@ -1,4 +1,11 @@
-"""The dump preview: definitions, the highlighted one's detail, storages, totals."""
+"""The dump preview: definitions, the highlighted one's detail, storages, totals.
+
+``e`` computes the plan again with the storage exclusion patterns off (or on):
+the storages panel shows a loading indicator and the summary the scan
+progress, and the user's selection — ticked definitions and storages, data and
+storages on/off, the filter, open folders, excluded files shown or not — is
+carried over to the new plan, which is then the one written.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +23,7 @@ from ...render import count, size
 from ..folders import Folder
 from ..messages import SelectionChanged, StorageToggled
 from ..widgets import DefinitionDetail, DefinitionList, ScanStatus, StorageTree, SummaryBar
+from ..widgets.scan_status import describe_scan
 
 #: Actions that need a plan: hidden from the footer while it loads.
 PLAN_ACTIONS = {
@@ -25,8 +33,21 @@ PLAN_ACTIONS = {
     "select_all",
     "select_none",
     "toggle_excluded",
+    "toggle_patterns",
     "filter",
 }
+#: Actions that wait for a re-plan (``e``) to finish.
+RELOAD_ACTIONS = {"dump", "toggle_patterns"}
+
+
+def keep_selection(old: DumpPlan, new: DumpPlan) -> DumpPlan:
+    """``new`` with the selection the user made on ``old``."""
+    return new.select(
+        definitions=[item.name for item in old.definitions if item.selected],
+        storages=[item.arcname for item in old.storages if item.selected],
+        with_data=old.with_data,
+        with_storages=old.with_storages,
+    )
 
 
 class PreviewScreen(Screen):
@@ -39,6 +60,7 @@ class PreviewScreen(Screen):
         Binding("a", "select_all", "All"),
         Binding("n", "select_none", "None"),
         Binding("x", "toggle_excluded", "Excluded files"),
+        Binding("e", "toggle_patterns", "Patterns on/off"),
         Binding("slash", "filter", "Filter"),
         Binding("escape", "close_filter", "Close filter", show=False),
         Binding("q", "quit_preview", "Quit"),
@@ -46,6 +68,8 @@ class PreviewScreen(Screen):
 
     #: Whether the plan is loaded (flips the ``-loaded`` class: the scan view goes away).
     loaded = reactive(False)
+    #: Whether the plan is being computed again (``e``): the storages are dimmed.
+    reloading = reactive(False)
 
     def __init__(self, read_only: bool = False, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -61,11 +85,13 @@ class PreviewScreen(Screen):
                 yield DefinitionDetail(id="detail")
             yield StorageTree(id="storages")
             yield Input(
-                placeholder="filter storage files by name (enter: keep, escape: clear)",
+                placeholder="filter definitions and storage files by name "
+                "(enter: keep, escape: clear)",
                 id="filter",
             )
             yield SummaryBar(id="summary")
-        yield Footer()
+        # Compact: the preview's ten keys fit in 120 columns.
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         """Titles of the panels."""
@@ -77,32 +103,81 @@ class PreviewScreen(Screen):
         self.set_class(loaded, "-loaded")
         self.refresh_bindings()
 
+    def watch_reloading(self, reloading: bool) -> None:
+        """Dim the storages while they are scanned again (the summary shows the progress)."""
+        self.query_one(StorageTree).set_class(reloading, "-reloading")
+        self._refresh()
+        self.refresh_bindings()
+
     def check_action(self, action: str, parameters: tuple) -> bool | None:
-        """No ``d`` in check mode; no plan actions before the plan is there."""
+        """No ``d`` in check mode; no plan actions before the plan is there.
+
+        ``e`` needs a ``load_plan`` that takes ``use_excludes`` and storages to
+        scan; while it runs, ``d`` and ``e`` are greyed out.
+        """
         if action == "dump" and self.read_only:
             return False
         if action in PLAN_ACTIONS and not self.loaded:
             return False
+        if action == "toggle_patterns" and not (
+            getattr(self.app, "can_toggle_patterns", False) and self.plan and self.plan.storages
+        ):
+            return False
+        if action in RELOAD_ACTIONS and self.reloading:
+            return None
         return True
 
     # Loading -----------------------------------------------------------------
 
     def report_scan(self, update: ProgressUpdate) -> None:
         """Show the progress of the plan computation."""
-        self.query_one(ScanStatus).report(update)
+        if self.reloading:
+            text = describe_scan(update)
+            if text is not None:
+                self.query_one(SummaryBar).show_note(text)
+        else:
+            self.query_one(ScanStatus).report(update)
 
-    def show_plan(self, plan: DumpPlan, indexes: dict[str, Folder]) -> None:
-        """Display a freshly loaded plan and focus the definitions."""
+    def show_plan(self, plan: DumpPlan, indexes: dict[str, Folder], match: str = "") -> None:
+        """Display a freshly loaded plan.
+
+        The first plan focuses the definitions; a re-plan keeps the user's
+        selection (made on the plan shown until now) and the focus.
+        """
+        previous = self.plan
+        if previous is not None:
+            plan = keep_selection(previous, plan)
         self.plan = plan
         definitions = self.query_one(DefinitionList)
+        tree = self.query_one(StorageTree)
         definitions.show_plan(plan)
-        self.query_one(StorageTree).show_plan(plan, indexes)
+        tree.show_plan(plan, indexes, match)
         self.loaded = True
+        self.reloading = False
         self._refresh()
-        if plan.definitions:
+        if previous is not None:
+            self._patterns_changed(previous, plan)
+            self.post_message(SelectionChanged(plan))
+        elif plan.definitions:
             definitions.focus()
         else:
-            self.query_one(StorageTree).focus()
+            tree.focus()
+
+    def _patterns_changed(self, previous: DumpPlan, plan: DumpPlan) -> None:
+        files = sum(storage.files for storage in plan.storages)
+        before = sum(storage.files for storage in previous.storages)
+        state = "applied" if plan.with_storages_excludes else "ignored"
+        self.notify(
+            f"{count(files, 'file')} in the storages ({files - before:+,})",
+            title=f"Exclusion patterns {state}",
+            timeout=3,
+        )
+
+    def reload_failed(self, problems: list[str]) -> None:
+        """A re-plan failed: say why and keep the plan shown."""
+        self.reloading = False
+        self._refresh()
+        self.notify("\n".join(problems), title="The storages cannot be scanned", severity="error")
 
     # Selection ---------------------------------------------------------------
 
@@ -116,7 +191,9 @@ class PreviewScreen(Screen):
         if plan is None:
             return
         definitions = self.query_one(DefinitionList)
-        definitions.border_title = "Definitions"
+        definitions.border_title = "Definitions" + (
+            f"  filter: {definitions.match}" if definitions.match else ""
+        )
         definitions.border_subtitle = (
             f"{len(plan.selected_definitions)} of {len(plan.definitions)}"
             if plan.with_data
@@ -126,21 +203,28 @@ class PreviewScreen(Screen):
         tree = self.query_one(StorageTree)
         tree.refresh_selection(plan)
         tree.set_class(not plan.with_storages, "-off")
+        patterns = "" if plan.with_storages_excludes else " · patterns off"
         tree.border_subtitle = (
-            f"{count(plan.files, 'file')} · {size(plan.size)}"
+            "scanning…"
+            if self.reloading
+            else f"{count(plan.files, 'file')} · {size(plan.size)}{patterns}"
             if plan.with_storages
             else "storages left out"
         )
         tree.border_title = "Storages" + (f"  filter: {tree.match}" if tree.match else "")
         self.query_one(DefinitionDetail).show(plan, definitions.highlighted_name)
-        self.query_one(SummaryBar).show(plan, self.read_only)
+        if not self.reloading:  # the summary shows the scan progress meanwhile
+            self.query_one(SummaryBar).show(plan, self.read_only)
 
     @on(SelectionList.SelectedChanged, "#definitions")
     def definitions_changed(self, event: SelectionList.SelectedChanged) -> None:
-        """Tick or untick a definition."""
+        """Tick or untick a definition (those the filter hides keep their state)."""
         if self.plan is None:
             return
-        selected = set(event.selection_list.selected)
+        listed = self.query_one(DefinitionList).listed_names
+        selected = set(event.selection_list.selected) | {
+            item.name for item in self.plan.definitions if item.selected and item.name not in listed
+        }
         if selected != {item.name for item in self.plan.definitions if item.selected}:
             self._set_plan(self.plan.select(definitions=selected))
 
@@ -183,6 +267,16 @@ class PreviewScreen(Screen):
         self.query_one(DefinitionList).deselect_all()
         self._set_plan(plan)
 
+    def action_toggle_patterns(self) -> None:
+        """Compute the plan again with the storage exclusion patterns off, or on again."""
+        if self.plan is None or self.reloading:
+            return
+        self.reloading = True
+        use_excludes = not self.plan.with_storages_excludes
+        way = "with" if use_excludes else "without"
+        self.query_one(SummaryBar).show_note(f"scanning the storages {way} exclusion patterns…")
+        self.app.reload_plan(use_excludes, self.query_one(StorageTree).match)
+
     def action_toggle_excluded(self) -> None:
         """Show or hide the files that exclusion patterns leave out."""
         shown = self.query_one(StorageTree).toggle_excluded()
@@ -191,7 +285,7 @@ class PreviewScreen(Screen):
     # Filter --------------------------------------------------------------------
 
     def action_filter(self) -> None:
-        """Open the storage filter."""
+        """Open the filter of definitions and storage files."""
         field = self.query_one("#filter", Input)
         field.add_class("-open")
         field.focus()
@@ -203,23 +297,37 @@ class PreviewScreen(Screen):
             return
         field.value = ""
         field.remove_class("-open")
-        self.query_one(StorageTree).set_filter("")
-        self._refresh()
+        self._set_filter("")
         self.query_one(StorageTree).focus()
+
+    def _set_filter(self, match: str) -> None:
+        self.query_one(StorageTree).set_filter(match)
+        definitions = self.query_one(DefinitionList)
+        if self.plan is not None and match != definitions.match:
+            definitions.show_plan(self.plan, match)
+        self._refresh()
 
     @on(Input.Changed, "#filter")
     def filter_changed(self, event: Input.Changed) -> None:
-        """Filter the tree as the user types."""
-        self.query_one(StorageTree).set_filter(event.value.strip())
-        self._refresh()
+        """Filter the definitions and the tree as the user types."""
+        self._set_filter(event.value.strip())
 
     @on(Input.Submitted, "#filter")
     def filter_submitted(self, event: Input.Submitted) -> None:
-        """Keep the filter and go browse the tree."""
+        """Keep the filter and go browse what it found (storage files first)."""
         if not event.value.strip():
             self.action_close_filter()
             return
-        self.query_one(StorageTree).focus()
+        tree = self.query_one(StorageTree)
+        definitions = self.query_one(DefinitionList)
+        found_files = any(
+            folder.file_count or folder.excluded_count or folder.skipped_count or folder.folders
+            for folder in tree.indexes.values()
+        )
+        if definitions.option_count and not found_files:
+            definitions.focus()
+        else:
+            tree.focus()
 
     # Leaving -------------------------------------------------------------------
 

@@ -11,21 +11,36 @@ from ...core.plan import DumpPlan
 
 
 class DefinitionList(SelectionList[str]):
-    """Definitions to tick in or out of the archive; values are definition names."""
+    """Definitions to tick in or out of the archive; values are definition names.
+
+    The ``/`` filter narrows the list to the names that contain ``match``
+    (case-insensitive); definitions filtered out keep their selection in the plan.
+    """
 
     BINDINGS = [Binding("space", "select", "Toggle")]
 
-    def show_plan(self, plan: DumpPlan) -> None:
-        """Fill the list from a plan's definitions and their selection."""
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.match = ""
+
+    def show_plan(self, plan: DumpPlan, match: str | None = None) -> None:
+        """Fill the list from a plan's definitions and their selection.
+
+        ``match`` None keeps the current filter. The cursor stays on the same
+        definition when it is still listed.
+        """
+        if match is not None:
+            self.match = match
+        current = self.highlighted_name
+        needle = self.match.lower()
+        shown = [item for item in plan.definitions if needle in item.name.lower()]
         self.clear_options()
         self.add_options(
-            [
-                Selection(self._prompt(item), item.name, item.selected)
-                for item in plan.definitions
-            ]
+            [Selection(self._prompt(item), item.name, item.selected) for item in shown]
         )
-        if plan.definitions:
-            self.highlighted = 0
+        if shown:
+            names = [item.name for item in shown]
+            self.highlighted = names.index(current) if current in names else 0
 
     @staticmethod
     def _prompt(item) -> Text:
@@ -33,6 +48,11 @@ class DefinitionList(SelectionList[str]):
         if item.is_drain:
             prompt.append("  (drain)", style="italic dim")
         return prompt
+
+    @property
+    def listed_names(self) -> set[str]:
+        """Names of the definitions the filter lets through."""
+        return {self.get_option_at_index(index).value for index in range(self.option_count)}
 
     @property
     def highlighted_name(self) -> str | None:

@@ -10,6 +10,15 @@ from textual.widgets import Label, LoadingIndicator, ProgressBar
 from ...core.progress import ProgressUpdate
 
 
+def describe_scan(update: ProgressUpdate) -> str | None:
+    """One line for a progress report of ``Dumper.plan`` (None: not a plan stage)."""
+    if update.stage == "plan":
+        return f"counting rows… definition {update.completed + 1} of {update.total}: {update.item}"
+    if update.stage == "scan":
+        return f"scanning {update.item}… {humanize.intcomma(update.completed)} entries"
+    return None
+
+
 class ScanStatus(Vertical):
     """A loading indicator with a line of progress."""
 
@@ -20,15 +29,12 @@ class ScanStatus(Vertical):
 
     def report(self, update: ProgressUpdate) -> None:
         """Show one progress report of ``Dumper.plan``."""
-        label = self.query_one("#scan-label", Label)
+        text = describe_scan(update)
+        if text is None:
+            return
+        self.query_one("#scan-label", Label).update(text)
         bar = self.query_one("#scan-bar", ProgressBar)
         if update.stage == "plan":
-            label.update(
-                f"counting rows… definition {update.completed + 1} of {update.total}: {update.item}"
-            )
             bar.update(total=update.total, progress=update.completed)
-        elif update.stage == "scan":
-            label.update(
-                f"scanning {update.item}… {humanize.intcomma(update.completed)} entries"
-            )
+        else:
             bar.update(total=None)

@@ -80,6 +80,12 @@ def storage_label(storage: StoragePlan, folder: Folder, enabled: bool) -> Text:
     return label
 
 
+def _walk(node: TreeNode):
+    for child in node.children:
+        yield child
+        yield from _walk(child)
+
+
 class StorageTree(Tree):
     """The storages of a plan; ``space`` ticks a storage or opens a folder."""
 
@@ -101,10 +107,17 @@ class StorageTree(Tree):
 
     # Building ------------------------------------------------------------------
 
-    def show_plan(self, plan: DumpPlan, indexes: dict[str, Folder] | None = None) -> None:
-        """Build the tree of ``plan`` (``indexes`` from the worker, else computed)."""
+    def show_plan(
+        self, plan: DumpPlan, indexes: dict[str, Folder] | None = None, match: str = ""
+    ) -> None:
+        """Build the tree of ``plan``.
+
+        ``indexes`` (from the worker) are used when they were built for the
+        current filter ``match``; otherwise they are computed here. Open
+        folders, the filter and the excluded-files switch are kept.
+        """
         self.plan = plan
-        if indexes is not None:
+        if indexes is not None and match == self.match:
             self.indexes = indexes
         else:
             self.indexes = build_indexes(plan, self.match)
@@ -124,7 +137,19 @@ class StorageTree(Tree):
         self._rebuild()
         return self.show_excluded
 
+    @staticmethod
+    def _key(node: TreeNode | None) -> str | None:
+        """The archive name of a storage or folder node (a file: its folder's)."""
+        while node is not None:
+            if isinstance(node.data, StorageNode):
+                return node.data.storage.arcname
+            if isinstance(node.data, Folder):
+                return node.data.arcname
+            node = node.parent
+        return None
+
     def _rebuild(self) -> None:
+        key = self._key(self.cursor_node)
         self.clear()
         self._populated.clear()
         if self.plan is None:
@@ -143,8 +168,12 @@ class StorageTree(Tree):
             self._populate(node, folder, 1, budget)
             node.expand()
         self.root.expand()
-        first = self.root.children[0]
-        self.call_after_refresh(lambda: self.move_cursor(first, animate=False))
+        # The cursor stays on its folder (or storage) when it is still there.
+        target = next(
+            (node for node in _walk(self.root) if key is not None and self._key(node) == key),
+            self.root.children[0],
+        )
+        self.call_after_refresh(lambda: self.move_cursor(target, animate=False))
 
     def _populate(self, node: TreeNode, folder: Folder, depth: int, budget: list[int]) -> None:
         """Add the direct members of ``folder`` under ``node``."""
