@@ -10,7 +10,7 @@ from __future__ import annotations
 def run_preview(load_plan, execute, *, read_only: bool, title: str, subtitle: str = "") -> int:
     """Run the app; return the process exit code.
 
-    ``load_plan(progress, is_cancelled) -> DumpPlan`` and
+    ``load_plan(progress, is_cancelled, use_excludes=True) -> DumpPlan`` and
     ``execute(plan, progress) -> ArchiveResult`` are blocking and run in
     thread workers. Exit codes: 0 written or quit, 1 the plan or the dump
     failed (after the user read the error), 130 cancelled while writing.
