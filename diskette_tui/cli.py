@@ -163,16 +163,29 @@ def reported_errors(shared: Shared):
         signal.signal(signal.SIGTERM, previous)
 
 
-def open_session(shared: Shared, **overrides) -> Session:
-    """Read the configuration, set Django up and build the Dumper (validated)."""
-    from .config import Config, config_from_django_settings, load_config
-    from .core.dumper import Dumper
-    from .loggers import ConsoleLogger
+NO_SETTINGS = (
+    "no Django settings module: use --settings, 'settings' in the configuration "
+    "or DJANGO_SETTINGS_MODULE"
+)
+
+
+def open_project(
+    shared: Shared, need_django: bool = True, missing: str = NO_SETTINGS, no_config: str = ""
+):
+    """Configuration and Django project: ``(config or None, project or None)``.
+
+    The configuration comes from ``--config``, ``./diskette.toml``,
+    ``[tool.diskette]`` or, when none exists, the Django settings. ``--demo``
+    creates the demo project on first use. Without any settings module the
+    project is None, or, when ``need_django``, a ConfigError saying ``missing``
+    (``no_config`` instead when there is no configuration file either).
+    """
+    from .config import config_from_django_settings, load_config
     from .project import Project
 
     cwd = Path.cwd()
-    demo_dir = None
     explicit = shared.config
+    demo_dir = None
     if shared.demo:
         from . import demo
 
@@ -186,11 +199,10 @@ def open_session(shared: Shared, **overrides) -> Session:
         settings=shared.settings or (config.settings if config else None),
         pythonpath=shared.pythonpath or (config.pythonpath if config else ()),
     )
-    if config is None and not project.settings_module:
-        raise ConfigError(
-            "no configuration: no diskette.toml, no [tool.diskette] in pyproject.toml, "
-            "and no Django settings (--settings or DJANGO_SETTINGS_MODULE)"
-        )
+    if not project.settings_module:
+        if need_django:
+            raise ConfigError(no_config if config is None and no_config else missing)
+        return config, None
     project.setup()
     if demo_dir is not None:
         from . import demo
@@ -201,8 +213,22 @@ def open_session(shared: Shared, **overrides) -> Session:
         from django.conf import settings as django_settings
 
         config = config_from_django_settings(django_settings, cwd)
-    if config is None:
-        config = Config(source=None, base_dir=cwd, destination=cwd)
+    return config, project
+
+
+def open_session(shared: Shared, **overrides) -> Session:
+    """Read the configuration, set Django up and build the Dumper (validated)."""
+    from .core.dumper import Dumper
+    from .loggers import ConsoleLogger
+
+    cwd = Path.cwd()
+    config, project = open_project(
+        shared,
+        no_config=(
+            "no configuration: no diskette.toml, no [tool.diskette] in pyproject.toml, "
+            "and no Django settings (--settings or DJANGO_SETTINGS_MODULE)"
+        ),
+    )
     config = config.with_overrides(cwd=cwd, **overrides)
     if not config.apps and not config.storages:
         raise ConfigError(f"nothing configured to dump in {config.source or 'the configuration'}")

@@ -42,6 +42,7 @@ from .cli import (
     YesOpt,
     app,
     err,
+    open_project,
     out,
     reported_errors,
 )
@@ -99,49 +100,10 @@ def _count(value, noun: str) -> str:
 # -- project -------------------------------------------------------------------
 
 
-def open_project(shared: Shared, need_django: bool):
-    """Configuration and Django project for a load; ``(config, project or None)``.
-
-    Unlike :func:`~diskette_tui.cli.open_session`, nothing needs to be configured
-    to dump: only a settings module when data is loaded.
-    """
-    from .config import config_from_django_settings, load_config
-    from .project import Project
-
-    cwd = Path.cwd()
-    explicit = shared.config
-    demo_dir = None
-    if shared.demo:
-        from . import demo
-
-        demo_dir = Path(shared.demo_dir or demo.default_demo_dir()).absolute()
-        if not demo.is_ready(demo_dir):
-            err.print(f"Creating the demo project in {demo_dir} …")
-            demo.write_demo_files(demo_dir)
-        explicit = explicit or demo_dir / "diskette.toml"
-    config = load_config(cwd, explicit)
-    project = Project(
-        settings=shared.settings or (config.settings if config else None),
-        pythonpath=shared.pythonpath or (config.pythonpath if config else ()),
-    )
-    if not project.settings_module:
-        if need_django:
-            raise ConfigError(
-                "no Django settings to load data into: --settings, 'settings' in "
-                "diskette.toml or DJANGO_SETTINGS_MODULE (or --no-data)"
-            )
-        return config, None
-    project.setup()
-    if demo_dir is not None:
-        from . import demo
-
-        if not demo.is_ready(demo_dir):
-            demo.build_demo(demo_dir)
-    if config is None:
-        from django.conf import settings as django_settings
-
-        config = config_from_django_settings(django_settings, cwd)
-    return config, project
+NO_SETTINGS_FOR_LOAD = (
+    "no Django settings to load data into: --settings, 'settings' in "
+    "diskette.toml or DJANGO_SETTINGS_MODULE (or --no-data)"
+)
 
 
 def storages_basepath(option: Path | None, config) -> Path:
@@ -396,7 +358,9 @@ def load(
             raise ConfigError("--no-data and --no-storages together leave nothing to load")
         if storages_mode not in ("merge", "replace"):
             raise ConfigError("--storages-mode must be 'merge' or 'replace'")
-        project_config, project = open_project(shared, need_django=not no_data)
+        project_config, project = open_project(
+            shared, need_django=not no_data, missing=NO_SETTINGS_FOR_LOAD
+        )
         from .core.loader import Loader
         from .loggers import ConsoleLogger
 

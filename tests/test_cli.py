@@ -398,3 +398,13 @@ def test_demo_command_creates_and_resets_the_demo(tmp_path):
     check = run_cli("check", "--demo", "--json", cwd=tmp_path, env_extra={"DISKETTE_DEMO_DIR": str(folder)})
     assert check.returncode == 0, check.stderr
     assert json.loads(check.stdout)["totals"]["rows"] == 818
+
+
+def test_config_without_settings_module_says_so(tmp_path):
+    (tmp_path / "diskette.toml").write_text('[[apps]]\nname = "A"\nmodels = ["auth"]\n')
+    result = run_cli("check", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        "error: no Django settings module: use --settings, 'settings' in the configuration "
+        "or DJANGO_SETTINGS_MODULE"
+    )
