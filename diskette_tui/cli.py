@@ -256,6 +256,9 @@ def check_dump_options(session: Session, no_data, no_storages, apps) -> None:
         for name in apps or ()
         if name not in names
     ]
+    destination = session.config.destination
+    if destination.exists() and not destination.is_dir():
+        problems.append(f"destination is not a folder: {destination}")
     if problems:
         raise ConfigError(problems=problems)
     session.dumper.format_archive_filename(session.config.filename)

@@ -358,6 +358,9 @@ def load(
             raise ConfigError("--no-data and --no-storages together leave nothing to load")
         if storages_mode not in ("merge", "replace"):
             raise ConfigError("--storages-mode must be 'merge' or 'replace'")
+        from .core.reader import require_archive_file
+
+        require_archive_file(Path(archive))
         project_config, project = open_project(
             shared, need_django=not no_data, missing=NO_SETTINGS_FOR_LOAD
         )

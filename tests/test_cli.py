@@ -308,6 +308,7 @@ def test_storage_errors_exit_2_and_write_nothing(demo_project, tmp_path, storage
         (["--app", "Nope"], "unknown definition 'Nope'"),
         (["--chmod", "abc"], "octal mode"),
         (["--exclude", "["], "pattern"),
+        (["-d", __file__], f"destination is not a folder: {__file__}"),
     ],
 )
 def test_bad_flags_exit_2_and_write_nothing(demo_project, tmp_path, args, message):
@@ -407,4 +408,15 @@ def test_config_without_settings_module_says_so(tmp_path):
     assert result.stderr.strip() == (
         "error: no Django settings module: use --settings, 'settings' in the configuration "
         "or DJANGO_SETTINGS_MODULE"
+    )
+
+
+def test_destination_that_cannot_be_created_fails_cleanly(demo_project, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    config = write_config(tmp_path, demo_project)
+    result = invoke("dump", "-c", config, "--yes", "-q", "-d", blocker / "dumps")
+    assert result.exit_code == 1
+    assert result.output.strip() == (
+        f"error: cannot create destination folder {blocker / 'dumps'}: Not a directory"
     )

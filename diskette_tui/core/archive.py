@@ -122,15 +122,13 @@ class ArchiveWriter:
         started = time.monotonic()
         final = self.plan.archive_path
         destination = final.parent
-        if not destination.exists():
-            if self.dir_chmod is not None:
-                destination.mkdir(parents=True, mode=self.dir_chmod)
-                destination.chmod(self.dir_chmod)  # mkdir's mode is filtered by umask
-            else:
-                destination.mkdir(parents=True)
-        elif not destination.is_dir():
-            raise DumpFailed(f"destination is not a folder: {destination}")
-        fd, temp_name = tempfile.mkstemp(dir=destination, prefix=f".{final.name}.", suffix=".part")
+        self._prepare_destination(destination)
+        try:
+            fd, temp_name = tempfile.mkstemp(
+                dir=destination, prefix=f".{final.name}.", suffix=".part"
+            )
+        except OSError as exc:
+            raise DumpFailed(f"cannot write in {destination}: {exc.strerror}") from None
         temp_path = Path(temp_name)
         workdir = Path(tempfile.mkdtemp(dir=destination, prefix=".diskette-work-"))
         done = False
@@ -171,6 +169,23 @@ class ArchiveWriter:
             if not done:
                 with contextlib.suppress(OSError):
                     temp_path.unlink()
+
+    def _prepare_destination(self, destination: Path) -> None:
+        """Create the destination folder (``dir_chmod``) or check it is one."""
+        if destination.is_dir():
+            return
+        if destination.exists():
+            raise DumpFailed(f"destination is not a folder: {destination}")
+        try:
+            if self.dir_chmod is not None:
+                destination.mkdir(parents=True, mode=self.dir_chmod)
+                destination.chmod(self.dir_chmod)  # mkdir's mode is filtered by umask
+            else:
+                destination.mkdir(parents=True)
+        except OSError as exc:
+            raise DumpFailed(
+                f"cannot create destination folder {destination}: {exc.strerror}"
+            ) from None
 
     # Members -----------------------------------------------------------------
 

@@ -262,6 +262,14 @@ def _one_line(value) -> str:
     return " ".join(str(value).split())
 
 
+def require_archive_file(path: Path) -> None:
+    """Raise :class:`ArchiveError` unless ``path`` is an existing file."""
+    if not path.exists():
+        raise ArchiveError(f"archive not found: {path}")
+    if not path.is_file():
+        raise ArchiveError(f"not a file: {path}")
+
+
 def scan(path) -> ArchiveContents:
     """Read an archive once, as a stream: members, digests, manifest, checksums, counts.
 
@@ -269,10 +277,7 @@ def scan(path) -> ArchiveContents:
     truncated or corrupt (the gzip CRC is checked), or has no usable manifest.
     """
     path = Path(path)
-    if not path.exists():
-        raise ArchiveError(f"archive not found: {path}")
-    if not path.is_file():
-        raise ArchiveError(f"not a file: {path}")
+    require_archive_file(path)
     members: list[Member] = []
     manifest_bytes = None
     checksum_bytes = None
