@@ -59,9 +59,9 @@ def folder_label(folder: Folder, depth: int) -> Text:
 
 def _append_extras(label: Text, folder: Folder) -> None:
     if folder.excluded_count:
-        label.append(f"   {folder.excluded_count} excluded", style="dim")
+        label.append(f"   {humanize.intcomma(folder.excluded_count)} excluded", style="dim")
     if folder.skipped_count:
-        label.append(f"   {folder.skipped_count} skipped", style="yellow")
+        label.append(f"   {humanize.intcomma(folder.skipped_count)} skipped", style="yellow")
 
 
 def storage_label(storage: StoragePlan, folder: Folder, enabled: bool) -> Text:
