@@ -29,6 +29,7 @@ from diskette_tui import demo  # noqa: E402
 from diskette_tui.config import load_config  # noqa: E402
 from diskette_tui.core.dumper import Dumper  # noqa: E402
 from diskette_tui.project import Project  # noqa: E402
+from make_screenshots import shoot, wait_for  # noqa: E402  (same folder, run as a script)
 
 DEMO_DIR = Path("/tmp/diskette-screenshots-archive")
 SIZE = (120, 36)
@@ -62,21 +63,6 @@ def restore_folder() -> Path:
         shutil.copy2(DEMO_DIR / "media" / "pictures" / name, pictures / name)
     (restore / "media" / "notes-kept.txt").write_text("not in the archive: a merge keeps it\n")
     return restore
-
-
-async def wait_for(pilot, condition, timeout=20.0):
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not condition():
-        if loop.time() > deadline:
-            raise TimeoutError("the app did not get there")
-        await pilot.pause(0.05)
-    await pilot.pause()
-
-
-async def shoot(app, name):
-    path = app.save_screenshot(filename=name, path=str(HERE))
-    print(f"wrote {path}")
 
 
 async def inspect(archive: Path):
