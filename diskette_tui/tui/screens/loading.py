@@ -23,6 +23,7 @@ from ...core.progress import ProgressUpdate
 from ...render import count, size
 from ..widgets.archive_tree import restore_action
 from .confirm import ConfirmationModal
+from .progress import render_steps
 
 
 class LoadingScreen(Screen):
@@ -60,27 +61,19 @@ class LoadingScreen(Screen):
         return f"{size(completed)} of {size(self.plan.size)}"
 
     def _steps(self) -> Text:
-        text = Text()
-        datas = self.plan.selected_datas
-        names = [item.name.removeprefix(DATA_DIRNAME + "/") for item in datas]
-        width = max(len(name) for name in names) + 2
-        for index, item in enumerate(datas):
-            name = names[index].ljust(width)
-            if index < self.done:
-                text.append("  ✓ ", style="bold green")
-                text.append(name)
-            elif item.name == self.current:
-                text.append("  ● ", style="bold yellow")
-                text.append(name, style="bold")
-            else:
-                text.append("  · ", style="dim")
-                text.append(name, style="dim")
-            text.append(count(item.objects, "object"), style="dim")
-            if item.name == self.current and index >= self.done:
-                text.append("  loading…", style="yellow")
-            text.append("\n")
-        text.rstrip()
-        return text
+        return render_steps(
+            [
+                (
+                    item.name,
+                    item.name.removeprefix(DATA_DIRNAME + "/"),
+                    count(item.objects, "object"),
+                )
+                for item in self.plan.selected_datas
+            ],
+            self.done,
+            self.current,
+            "loading…",
+        )
 
     def report(self, update: ProgressUpdate) -> None:
         """Show one progress report of ``Loader.execute``."""

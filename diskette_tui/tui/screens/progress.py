@@ -15,6 +15,33 @@ from ...render import size
 from .confirm import ConfirmationModal
 
 
+def render_steps(steps, done: int, current: str, working: str) -> Text:
+    """Lines of a step list: done ✓, current ●, waiting ·.
+
+    ``steps`` are ``(key, label, detail)``; ``done`` steps are finished and
+    the one whose key is ``current`` is in progress (``working`` follows it).
+    """
+    text = Text()
+    width = max(len(label) for _key, label, _detail in steps) + 2
+    for index, (key, label, detail) in enumerate(steps):
+        name = label.ljust(width)
+        if index < done:
+            text.append("  ✓ ", style="bold green")
+            text.append(name)
+        elif key == current:
+            text.append("  ● ", style="bold yellow")
+            text.append(name, style="bold")
+        else:
+            text.append("  · ", style="dim")
+            text.append(name, style="dim")
+        text.append(detail, style="dim")
+        if key == current and index >= done:
+            text.append(f"  {working}", style="yellow")
+        text.append("\n")
+    text.rstrip()
+    return text
+
+
 class WritingScreen(Screen):
     """Progress of ``Dumper.execute``; ``escape`` or ``ctrl+c`` asks to stop it."""
 
@@ -48,23 +75,12 @@ class WritingScreen(Screen):
         yield Footer()
 
     def _steps(self) -> Text:
-        text = Text()
-        width = max(len(item.name) for item in self.plan.selected_definitions) + 2
-        for index, item in enumerate(self.plan.selected_definitions):
-            if index < self.done:
-                text.append("  ✓ ", style="bold green")
-                text.append(item.name.ljust(width))
-            elif item.name == self.current:
-                text.append("  ● ", style="bold yellow")
-                text.append(item.name.ljust(width), style="bold")
-            else:
-                text.append("  · ", style="dim")
-                text.append(item.name.ljust(width), style="dim")
-            text.append(item.archive_name, style="dim")
-            if item.name == self.current and index >= self.done:
-                text.append("  dumping…", style="yellow")
-            text.append("\n")
-        return text.rstrip() or text
+        return render_steps(
+            [(item.name, item.name, item.archive_name) for item in self.plan.selected_definitions],
+            self.done,
+            self.current,
+            "dumping…",
+        )
 
     def _bytes_text(self, completed: int) -> str:
         return f"{size(completed)} of {size(self.plan.size)}"
