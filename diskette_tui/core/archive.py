@@ -18,7 +18,7 @@ import stat
 import tarfile
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
 
@@ -41,7 +41,6 @@ class ArchiveResult:
     files: int
     manifest: dict
     duration: float
-    checksums: dict = field(default_factory=dict)
 
     def as_dict(self) -> dict:
         """JSON-ready summary (``dump --json``)."""
@@ -162,7 +161,6 @@ class ArchiveWriter:
                 files=files,
                 manifest=manifest,
                 duration=time.monotonic() - started,
-                checksums=dict(digests),
             )
         finally:
             shutil.rmtree(workdir, ignore_errors=True)

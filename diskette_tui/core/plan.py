@@ -9,7 +9,7 @@ written. Everything here is a frozen dataclass without I/O.
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -144,7 +144,6 @@ class DumpPlan:
     with_storages: bool = True
     with_storages_excludes: bool = True
     indent: int | None = None
-    extra: dict = field(default_factory=dict)
 
     # Selection -----------------------------------------------------------
 
