@@ -1,0 +1,128 @@
+"""What a user asked for: a dump or a load, as frozen values.
+
+A request names each idea once, with the configuration key's name, from the
+command line (or the preview, or a test) down to the engine. The front ends
+build a request; the preview changes it with :func:`dataclasses.replace`
+(``replace(request, with_storages_excludes=False)``) and asks the engine for a
+new plan. Requests hold no I/O and no Django: the engine checks them
+(:meth:`Dumper.plan`, :meth:`Loader.plan`) and reports every problem at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+#: Default archive filename; ``{features}`` becomes ``_data``, ``_storages`` or both.
+DEFAULT_FILENAME = "diskette{features}.tar.gz"
+#: Default archive permissions: dumps hold password hashes.
+ARCHIVE_MODE = 0o600
+#: Default permissions of a destination folder the dump creates.
+FOLDER_MODE = 0o700
+#: What ``load --storages-mode`` accepts.
+STORAGE_MODES = ("merge", "replace")
+
+
+@dataclass(frozen=True)
+class DumpRequest:
+    """One dump, as asked for.
+
+    ``apps`` names the definitions to dump (None: all of them; drains still
+    leave what the others own). ``chmod`` is the archive's mode and
+    ``dir_chmod`` the mode of a destination folder the dump has to create.
+    ``count_rows`` counts each model's rows while planning; ``scan`` walks the
+    storages (``diskette apps`` needs neither).
+    """
+
+    destination: Path
+    filename: str = DEFAULT_FILENAME
+    with_data: bool = True
+    with_storages: bool = True
+    with_storages_excludes: bool = True
+    apps: tuple[str, ...] | None = None
+    chmod: int = ARCHIVE_MODE
+    dir_chmod: int = FOLDER_MODE
+    count_rows: bool = True
+    scan: bool = True
+
+    def __post_init__(self):
+        # Accept any path and any sequence of names; store the canonical types.
+        object.__setattr__(self, "destination", Path(self.destination))
+        if self.apps is not None:
+            object.__setattr__(self, "apps", tuple(self.apps))
+
+    @classmethod
+    def from_config(cls, config, **choices) -> DumpRequest:
+        """A request from a configuration (destination, filename, modes) and choices.
+
+        ``choices`` are the request's other fields (``with_data``, ``apps``...).
+        Without a configured ``chmod`` the archive is owner-only; without a
+        configured ``dir_chmod`` a new folder gets the archive's mode plus the
+        execute bit wherever it grants reading.
+        """
+        chmod = config.chmod if config.chmod is not None else ARCHIVE_MODE
+        if config.dir_chmod is not None:
+            dir_chmod = config.dir_chmod
+        else:
+            dir_chmod = chmod | ((chmod & 0o444) >> 2)
+        values = dict(
+            destination=config.destination,
+            filename=config.filename,
+            chmod=chmod,
+            dir_chmod=dir_chmod,
+        )
+        values.update(choices)
+        return cls(**values)
+
+    def problems(self) -> list[str]:
+        """What is wrong with the request on its own, one line each."""
+        problems = []
+        if not self.with_data and not self.with_storages:
+            problems.append("--no-data and --no-storages together leave nothing to dump")
+        problems += _mode_problems("chmod", self.chmod)
+        problems += _mode_problems("dir_chmod", self.dir_chmod)
+        return problems
+
+
+@dataclass(frozen=True)
+class LoadRequest:
+    """One load, as asked for.
+
+    ``exclude_data`` names data files not to load (``users.json``,
+    ``data/users.json`` or a definition name). ``storages_mode`` is ``merge``
+    (write the archive's files, keep the others) or ``replace`` (each storage
+    folder becomes exactly the archive's). ``verify`` checks every member
+    against ``SHA256SUMS`` before anything is written.
+    """
+
+    archive: Path
+    storages_basepath: Path
+    with_data: bool = True
+    with_storages: bool = True
+    exclude_data: tuple[str, ...] = ()
+    ignorenonexistent: bool = False
+    storages_mode: str = "merge"
+    verify: bool = True
+
+    def __post_init__(self):
+        object.__setattr__(self, "archive", Path(self.archive))
+        object.__setattr__(self, "storages_basepath", Path(self.storages_basepath))
+        object.__setattr__(self, "exclude_data", tuple(self.exclude_data))
+
+    def problems(self) -> list[str]:
+        """What is wrong with the request on its own, one line each."""
+        problems = []
+        if not self.with_data and not self.with_storages:
+            problems.append("--no-data and --no-storages together leave nothing to load")
+        if self.storages_mode not in STORAGE_MODES:
+            problems.append(
+                f"--storages-mode must be one of {', '.join(STORAGE_MODES)}, "
+                f"not {self.storages_mode!r}"
+            )
+        return problems
+
+
+def _mode_problems(key: str, mode) -> list[str]:
+    if isinstance(mode, bool) or not isinstance(mode, int) or not 0 <= mode <= 0o7777:
+        return [f"{key} must be a mode between 0 and 0o7777, not {mode!r}"]
+    return []
