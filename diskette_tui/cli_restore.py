@@ -1,9 +1,10 @@
 """The restore-side commands: ``load``, ``inspect`` and ``verify``.
 
-They are defined on the Typer ``app`` of :mod:`diskette_tui.cli`, which imports
-this module at its bottom. ``inspect`` and ``verify`` read the archive only and
-never import Django; ``load`` sets the project up when it loads data (or when
-a settings module is known, to read ``DISKETTE_LOAD_STORAGES_PATH``).
+They are defined on their own Typer app, :data:`restore_app`, which
+:mod:`diskette_tui.cli` merges into the ``diskette`` app with ``add_typer``.
+``inspect`` and ``verify`` read the archive only and never import Django;
+``load`` sets the project up when it loads data (or when a settings module is
+known, to read ``DISKETTE_LOAD_STORAGES_PATH``).
 
 On a terminal (and without ``--json``) ``inspect`` opens the archive in the
 Textual app and ``load`` without ``--yes`` previews, confirms and runs the load
@@ -27,7 +28,8 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from .cli import (
+from . import cli_common  # is_interactive is looked up at call time (tests replace it)
+from .cli_common import (
     ConfigOpt,
     DemoDirOpt,
     DemoOpt,
@@ -40,14 +42,14 @@ from .cli import (
     Shared,
     VerboseOpt,
     YesOpt,
-    app,
     err,
     open_project,
     out,
     reported_errors,
 )
-from . import cli as _cli  # is_interactive is looked up at call time (tests replace it)
 from .exceptions import ConfigError
+
+restore_app = typer.Typer(rich_markup_mode=None)
 
 ArchiveArg = Annotated[Path, typer.Argument(help="The .tar.gz archive (only ever read).")]
 ExcludeDataOpt = Annotated[
@@ -282,7 +284,7 @@ def run_load_app(archive: Path, plan_options: dict, project) -> int:
 # -- commands ------------------------------------------------------------------
 
 
-@app.command()
+@restore_app.command()
 def inspect(
     archive: ArchiveArg,
     verbose: VerboseOpt = 0,
@@ -296,7 +298,7 @@ def inspect(
     with reported_errors(shared):
         from .core.reader import scan
 
-        if not json_output and _cli.is_interactive():
+        if not json_output and cli_common.is_interactive():
             require_file(archive)
             raise typer.Exit(run_inspect_app(archive))
 
@@ -307,7 +309,7 @@ def inspect(
             render_contents(contents, out, verbose)
 
 
-@app.command()
+@restore_app.command()
 def verify(
     archive: ArchiveArg,
     verbose: VerboseOpt = 0,
@@ -331,7 +333,7 @@ def verify(
             err.print(f"ok: {report.checked} members match SHA256SUMS")
 
 
-@app.command()
+@restore_app.command()
 def load(
     archive: ArchiveArg,
     config: ConfigOpt = None,
@@ -376,14 +378,14 @@ def load(
             storages_mode=storages_mode,
             verify=not no_verify,
         )
-        if not yes and not json_output and _cli.is_interactive():
+        if not yes and not json_output and cli_common.is_interactive():
             require_file(archive)
             raise typer.Exit(run_load_app(archive, plan_options, project))
         loader = Loader(archive, logger=ConsoleLogger(err, shared.verbosity))
         plan = loader.plan(**plan_options)
         if not yes:
             render_load_plan(plan, err)
-            if not _cli.is_interactive():
+            if not cli_common.is_interactive():
                 err.print("[red]error:[/red] not a terminal: add --yes to load the archive")
                 raise typer.Exit(2)
             if not typer.confirm("Load this archive?", default=False, err=True):

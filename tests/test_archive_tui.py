@@ -24,6 +24,7 @@ from textual.worker import WorkerFailed
 from typer.testing import CliRunner
 
 import diskette_tui.cli
+import diskette_tui.cli_common
 import diskette_tui.tui
 from archives import HOSTILE, build, good_members, member
 from diskette_tui import cli_restore
@@ -461,7 +462,7 @@ def test_snapshot_inspect(snap_compare, monkeypatch):
 
 
 def test_terminal_inspect_opens_the_app(demo_archive, monkeypatch):
-    monkeypatch.setattr(diskette_tui.cli, "is_interactive", lambda: True)
+    monkeypatch.setattr(diskette_tui.cli_common, "is_interactive", lambda: True)
     calls = []
 
     def recorder(archive):
@@ -481,7 +482,7 @@ def test_terminal_inspect_opens_the_app(demo_archive, monkeypatch):
 
 def test_inspect_app_reads_the_archive(demo_archive, monkeypatch):
     """The closure given to the app is a plain scan of the archive."""
-    monkeypatch.setattr(diskette_tui.cli, "is_interactive", lambda: True)
+    monkeypatch.setattr(diskette_tui.cli_common, "is_interactive", lambda: True)
     seen = {}
 
     def fake_run_inspect(load_contents, *, title, subtitle=""):
@@ -495,7 +496,7 @@ def test_inspect_app_reads_the_archive(demo_archive, monkeypatch):
 
 
 def test_terminal_load_opens_the_app(demo_project, demo_archive, tmp_path, monkeypatch):
-    monkeypatch.setattr(diskette_tui.cli, "is_interactive", lambda: True)
+    monkeypatch.setattr(diskette_tui.cli_common, "is_interactive", lambda: True)
     calls = []
 
     def recorder(archive, plan_options, project):
@@ -534,7 +535,7 @@ def test_load_app_plans_with_the_loader_and_executes_the_plan(
     demo_project, demo_archive, tmp_path, monkeypatch
 ):
     """The closures handed to the app: Loader.plan (checks first), then Loader.execute."""
-    monkeypatch.setattr(diskette_tui.cli, "is_interactive", lambda: True)
+    monkeypatch.setattr(diskette_tui.cli_common, "is_interactive", lambda: True)
     seen = {}
 
     def fake_run_load(load_plan, execute, *, title, subtitle="", database=""):

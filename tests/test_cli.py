@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from diskette_tui import cli
+from diskette_tui import cli, cli_common
 
 runner = CliRunner()
 
@@ -141,7 +141,7 @@ def test_non_terminal_without_yes_prints_plan_and_exits_2(demo_project, tmp_path
 
 def test_terminal_opens_the_preview_app(demo_project, tmp_path, monkeypatch):
     """On a terminal, dump and check hand the session to the Textual preview."""
-    monkeypatch.setattr(cli, "is_interactive", lambda: True)
+    monkeypatch.setattr(cli_common, "is_interactive", lambda: True)
     calls = []
 
     def preview(session, plan_options, read_only):
@@ -161,7 +161,7 @@ def test_terminal_opens_the_preview_app(demo_project, tmp_path, monkeypatch):
 
 
 def test_terminal_confirmation_with_json(demo_project, tmp_path, monkeypatch):
-    monkeypatch.setattr(cli, "is_interactive", lambda: True)
+    monkeypatch.setattr(cli_common, "is_interactive", lambda: True)
     config = write_config(tmp_path, demo_project)
     refused = runner.invoke(cli.app, ["dump", "-c", str(config), "--json"], input="n\n")
     assert refused.exit_code == 1

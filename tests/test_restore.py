@@ -362,8 +362,9 @@ def test_storage_links_inside_are_restored(demo_project, tmp_path):
 
 def test_load_declined_at_the_prompt(demo_project, demo_archive, tmp_path, monkeypatch):
     import diskette_tui.cli
+    import diskette_tui.cli_common
 
-    monkeypatch.setattr(diskette_tui.cli, "is_interactive", lambda: True)
+    monkeypatch.setattr(diskette_tui.cli_common, "is_interactive", lambda: True)
     counts = row_counts()
     basepath = tmp_path / "base"
     # With --json the terminal question stays text (the Textual app is tested in
