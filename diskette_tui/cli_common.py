@@ -180,6 +180,7 @@ def open_project(
 
         demo_dir = Path(shared.demo_dir or demo.default_demo_dir()).absolute()
         if not demo.is_ready(demo_dir):
+            demo.check_demo_folder(demo_dir)  # before saying we create anything
             err.print(f"Creating the demo project in {demo_dir} …")
             demo.write_demo_files(demo_dir)
         explicit = explicit or demo_dir / "diskette.toml"

@@ -25,6 +25,9 @@ from pathlib import Path
 DEMO_DIR_ENV = "DISKETTE_DEMO_DIR"
 #: File written last by :func:`build_demo`: the instance is complete.
 READY_MARKER = ".diskette-demo-ready"
+#: File written first by :func:`write_demo_files`: this folder is a demo instance,
+#: so a later reset may remove what the demo put there.
+OWNER_MARKER = ".diskette-demo"
 #: Settings module name of every instance (``demo_settings.py`` in its folder).
 SETTINGS_MODULE = "demo_settings"
 #: The configuration file copied into each instance.
@@ -75,16 +78,47 @@ def is_ready(path: Path) -> bool:
     return (Path(path) / READY_MARKER).is_file()
 
 
+def is_owned(path: Path) -> bool:
+    """Whether ``path`` was made by the demo (so resetting it loses nothing of the user's)."""
+    path = Path(path)
+    return (path / OWNER_MARKER).is_file() or (path / READY_MARKER).is_file()
+
+
+def check_demo_folder(path: Path) -> None:
+    """Refuse a folder the demo may not write to: one that holds anything not its own.
+
+    The demo creates a missing or empty folder, or resets one it made itself
+    (:func:`is_owned`); anything else is someone's data. Raises
+    :class:`~diskette_tui.exceptions.ConfigError` (exit code 2), one line.
+    """
+    from ..exceptions import ConfigError
+
+    path = Path(path)
+    if not path.exists() and not path.is_symlink():
+        return
+    if not path.is_dir():
+        raise ConfigError(f"demo folder {path} exists and is not a folder: choose another")
+    if is_owned(path) or not any(path.iterdir()):
+        return
+    raise ConfigError(
+        f"demo folder {path} is not empty and was not made by 'diskette demo': "
+        "refusing to write the demo there (choose a missing or empty folder)"
+    )
+
+
 def write_demo_files(path: Path) -> None:
     """(Re)create the files of a demo instance in ``path``, without its database.
 
+    ``path`` must be missing, empty or a demo instance (:func:`check_demo_folder`).
     Removes what a previous instance left (database, ``media``, ``private``,
     ``dumps``, the ready marker) and nothing else, then writes
     ``demo_settings.py``, ``diskette.toml`` and the storages. The instance is
     not ready until :func:`build_demo` has run.
     """
     path = Path(path)
+    check_demo_folder(path)
     path.mkdir(parents=True, exist_ok=True)
+    (path / OWNER_MARKER).write_text("made by diskette-tui's demo: may be reset\n")
     # The marker goes first: an interrupted rewrite never looks ready.
     for name in reversed(_OWNED_FILES):
         (path / name).unlink(missing_ok=True)
