@@ -100,6 +100,8 @@ class ApplicationConfig:
         self.is_drain = False
         self.unknown_options = dict(unknown_options)
         self._registry = registry
+        #: Whether the filename was derived from the name (not given).
+        self._derived_filename = not filename
         self.filename = filename or self.get_filename()
 
     def __repr__(self):
@@ -183,16 +185,28 @@ class ApplicationConfig:
 
     def problems(self) -> list[str]:
         """Every problem of this definition, one line each (empty when valid)."""
-        found = [f"unknown option '{option}'" for option in sorted(self.unknown_options)]
+        found = [self._unknown_option_problem(option) for option in sorted(self.unknown_options)]
         found += self._filename_problems()
         found += self._models_problems()
         found += self._excludes_problems()
         return [f"definition '{self.name}': {problem}" for problem in found]
 
+    @staticmethod
+    def _unknown_option_problem(option: str) -> str:
+        if option == "drain_excluded":
+            return "'drain_excluded' is only valid on a drain (a definition with is_drain = true)"
+        return f"unknown option '{option}'"
+
     def _filename_problems(self) -> list[str]:
         filename = self.filename
         if not isinstance(filename, str):
             return [f"'filename' must be a string, got {type(filename).__name__}"]
+        if filename.startswith(".") and self._derived_filename:
+            # The name has no letter a file name can keep (e.g. "日本語"): say what to do.
+            return [
+                "its name gives no file name for the dump: set 'filename' "
+                f"(e.g. filename = \"data{filename}\")"
+            ]
         if PurePath(filename).name != filename or filename.startswith("."):
             return [f"filename '{filename}' must be a plain file name"]
         if not self.format:
