@@ -74,6 +74,12 @@ class Project:
             django.setup()
         except ImproperlyConfigured as exc:
             raise ProjectError(f"Django is not configured properly: {exc}") from None
+        except ImportError as exc:  # INSTALLED_APPS names a module that is not there
+            name = getattr(exc, "name", None) or str(exc)
+            raise ProjectError(
+                f"INSTALLED_APPS of {module!r} names a module that cannot be imported: "
+                f"{name!r} ({exc})"
+            ) from None
         self.ready = True
         return self
 

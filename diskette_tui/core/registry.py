@@ -145,9 +145,14 @@ class ModelRegistry:
 
     def count_rows(self, label: str, use_base_manager: bool = False, using="default") -> int:
         """Rows ``dumpdata`` would write for a model (same manager choice)."""
+        from django.db import DatabaseError
+
         model = self.get_model(label).model
         manager = model._base_manager if use_base_manager else model._default_manager
-        return manager.using(using).count()
+        try:
+            return manager.using(using).count()
+        except DatabaseError as exc:
+            raise unmigrated_error(label, model._meta.db_table, exc) from None
 
     def relations(self, label: str) -> list[tuple[str, str]]:
         """Forward relations that loading this model needs: ``(field, target label)``.
@@ -179,3 +184,16 @@ class ModelRegistry:
 def get_registry() -> ModelRegistry:
     """The registry of the set-up Django project (built once)."""
     return ModelRegistry()
+
+
+def unmigrated_error(label: str, table: str, exc: Exception):
+    """The error for a model whose table cannot be read: usually a database not migrated."""
+    from ..exceptions import ProjectError
+
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    if "no such table" in text or "does not exist" in text:
+        return ProjectError(
+            f"the database is not migrated: table {table!r} of {label} is missing "
+            "(run 'manage.py migrate' first)"
+        )
+    return ProjectError(f"cannot read {label} (table {table!r}): {text}")
