@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import copy
 import json
+import stat
+import tarfile
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from diskette_tui.config import Config, load_config
+from diskette_tui.core import serializers
 from diskette_tui.core.dumper import Dumper
 from diskette_tui.core.requests import DumpRequest
 from diskette_tui.exceptions import ConfigError, DumperError
@@ -189,3 +193,91 @@ def test_both_kinds_disabled_is_an_error(tmp_path):
         with pytest.raises(DumperError):
             method(tmp_path, "d.tar.gz", with_data=False, with_storages=False)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_from_config_builds_the_configured_dumper(demo_project):
+    config = load_config(demo_project, demo_project / "diskette.toml")
+    dumper = Dumper.from_config(config)
+    assert [app.name for app in dumper.apps] == [app["name"] for app in config.apps]
+    assert dumper.storages == config.storages
+    assert dumper.storages_excludes == config.storages_excludes
+    assert dumper.storages_basepath == config.storages_basepath
+    assert dumper.indent == config.indent
+
+
+def test_from_config_reports_every_problem_in_one_error(tmp_path):
+    config = Config(
+        source="diskette.toml",
+        base_dir=tmp_path,
+        storages_basepath=tmp_path,
+        storages=[tmp_path / "missing"],
+        storages_excludes=["["],
+        apps=[{"name": "A", "models": ["nope"]}, {"name": "B", "models": ["auth"]}],
+    )
+    with pytest.raises(ConfigError) as caught:
+        Dumper.from_config(config)
+    assert len(caught.value.problems) == 3, caught.value.problems
+    empty = Config(source="diskette.toml", base_dir=tmp_path)
+    with pytest.raises(ConfigError, match="nothing configured to dump in diskette.toml"):
+        Dumper.from_config(empty)
+
+
+def test_plan_reports_every_problem_of_a_request_at_once(tmp_path):
+    dumper = Dumper([{"name": "Sites", "models": "sites"}])
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    request = DumpRequest(
+        blocker, "d{nope}.tar.gz", with_data=False, with_storages=False, apps=["Nope"]
+    )
+    with pytest.raises(ConfigError) as caught:
+        dumper.plan(request)
+    problems = caught.value.problems
+    assert problems == dumper.request_problems(request)
+    assert len(problems) == 4, problems
+    assert "leave nothing to dump" in problems[0]
+    assert problems[1].startswith("unknown definition 'Nope' for --app (known: Sites)")
+    assert "unknown field {nope}" in problems[2]
+    assert problems[3] == f"destination is not a folder: {blocker}"
+    assert dumper.request_problems(DumpRequest(tmp_path)) == []
+
+
+def test_execute_takes_modes_from_the_request_and_records_the_environment(tmp_path):
+    dumper = Dumper([{"name": "Sites", "models": "sites"}])
+    request = DumpRequest(tmp_path / "new", chmod=0o640, dir_chmod=0o750, scan=False)
+    result = dumper.execute(dumper.plan(request))
+    assert stat.S_IMODE(result.path.stat().st_mode) == 0o640
+    assert stat.S_IMODE((tmp_path / "new").stat().st_mode) == 0o750
+    environment = result.manifest["environment"]
+    assert environment["database"] == connection.vendor
+    assert environment["settings"] == "demo_settings"
+    assert set(environment) == {"python", "django", "database", "settings"}
+
+
+def test_one_loop_runs_the_dumps_in_one_snapshot(tmp_path, monkeypatch):
+    calls = []
+    snapshots = []
+    dump_definitions = serializers.dump_definitions
+    snapshot = serializers.snapshot
+
+    def counting_dump(definitions, workdir, **options):
+        calls.append([definition.name for definition in definitions])
+        return dump_definitions(definitions, workdir, **options)
+
+    def counting_snapshot(*args, **kwargs):
+        snapshots.append(1)
+        return snapshot(*args, **kwargs)
+
+    monkeypatch.setattr(serializers, "dump_definitions", counting_dump)
+    monkeypatch.setattr(serializers, "snapshot", counting_snapshot)
+    apps = [{"name": "Sites", "models": "sites"}, {"name": "Orders", "models": ["orders"]}]
+    dumper = Dumper(apps)
+    dumper.dump_data(destination=tmp_path)
+    assert calls == [["Sites", "Orders"]] and len(snapshots) == 1
+    plan = dumper.plan(DumpRequest(tmp_path / "out", scan=False, apps=["Orders"]))
+    calls.clear()
+    snapshots.clear()
+    result = dumper.execute(plan)
+    assert calls == [["Orders"]] and len(snapshots) == 1
+    assert result.objects == {"data/orders.json": plan.rows}
+    with tarfile.open(result.path) as tar:
+        assert "data/orders.json" in tar.getnames()
