@@ -226,33 +226,18 @@ class DumpPlan:
         ``with_storages_excludes``) change the request; other keyword arguments
         replace plan fields.
         """
-        plan = self
         request_changes = {key: changes.pop(key) for key in REQUEST_CHOICES if key in changes}
         if definitions is not None:
             wanted = set(definitions)
-            chosen = tuple(item.name for item in plan.definitions if item.name in wanted)
-            request_changes["apps"] = chosen
-            plan = dataclasses.replace(
-                plan,
-                definitions=tuple(
-                    dataclasses.replace(item, selected=item.name in wanted)
-                    for item in plan.definitions
-                ),
+            changes["definitions"] = _reselected(self.definitions, wanted, "name")
+            request_changes["apps"] = tuple(
+                item.name for item in self.definitions if item.name in wanted
             )
         if storages is not None:
-            wanted = set(storages)
-            plan = dataclasses.replace(
-                plan,
-                storages=tuple(
-                    dataclasses.replace(item, selected=item.arcname in wanted)
-                    for item in plan.storages
-                ),
-            )
+            changes["storages"] = _reselected(self.storages, set(storages), "arcname")
         if request_changes:
-            changes["request"] = dataclasses.replace(plan.request, **request_changes)
-        if changes:
-            plan = dataclasses.replace(plan, **changes)
-        return plan
+            changes["request"] = dataclasses.replace(self.request, **request_changes)
+        return dataclasses.replace(self, **changes) if changes else self
 
     # Naming --------------------------------------------------------------
 
@@ -406,6 +391,11 @@ class DumpPlan:
                 for e in item.skipped_links
             ],
         }
+
+
+def _reselected(items: tuple, wanted: set, key: str) -> tuple:
+    """``items`` with ``selected`` set where their ``key`` attribute is ``wanted``."""
+    return tuple(dataclasses.replace(item, selected=getattr(item, key) in wanted) for item in items)
 
 
 class FilenameError(ValueError):
