@@ -3,7 +3,9 @@
 A :class:`DumpPlan` is the one value every consumer reads: the preview, the
 ``check`` output, ``--json`` and the archive writer. The writer takes its file
 list from the plan, never from a second walk, so what is shown is what is
-written. Everything here is a frozen dataclass without I/O.
+written. Everything here is a frozen dataclass without I/O, except the two
+facts about the file a dump would replace (:attr:`DumpPlan.replaces_archive`,
+:attr:`DumpPlan.replaced_size`), which look at the destination when asked.
 """
 
 from __future__ import annotations
