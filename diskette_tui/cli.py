@@ -9,6 +9,7 @@ session, error reporting, :func:`~.cli_common.is_interactive`) is in
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 from typing import Annotated
@@ -22,7 +23,6 @@ from .cli_common import (
     ConfigOpt,
     DemoDirOpt,
     DemoOpt,
-    ARCHIVE_MODE,
     DestinationOpt,
     ExcludeOpt,
     FilenameOpt,
@@ -45,7 +45,6 @@ from .cli_common import (
     reported_errors,
 )
 from .cli_restore import restore_app
-from .exceptions import ConfigError
 
 app = typer.Typer(
     name="diskette",
@@ -57,117 +56,202 @@ app = typer.Typer(
 )
 app.add_typer(restore_app)
 
+NO_CONFIG = (
+    "no configuration: no diskette.toml, no [tool.diskette] in pyproject.toml, "
+    "and no Django settings (--settings or DJANGO_SETTINGS_MODULE)"
+)
+
+
 def open_session(shared: Shared, **overrides) -> Session:
-    """Read the configuration, set Django up and build the Dumper (validated)."""
+    """Read the configuration, set Django up, build the Dumper (validated).
+
+    ``overrides`` are the command line's configuration flags: they win.
+    """
     from .core.dumper import Dumper
     from .loggers import ConsoleLogger
 
     cwd = Path.cwd()
-    config, project = open_project(
-        shared,
-        no_config=(
-            "no configuration: no diskette.toml, no [tool.diskette] in pyproject.toml, "
-            "and no Django settings (--settings or DJANGO_SETTINGS_MODULE)"
-        ),
-    )
+    config, project = open_project(shared, no_config=NO_CONFIG)
     config = config.with_overrides(cwd=cwd, **overrides)
-    if not config.apps and not config.storages:
-        raise ConfigError(f"nothing configured to dump in {config.source or 'the configuration'}")
-    dumper = Dumper(
-        config.apps,
-        executable=config.executable,
-        storages_basepath=config.storages_basepath,
-        storages=config.storages,
-        storages_excludes=config.storages_excludes,
-        logger=ConsoleLogger(err, shared.verbosity),
-        indent=config.indent,
-    )
-    dumper.validate()
+    dumper = Dumper.from_config(config, logger=ConsoleLogger(err, shared.verbosity))
     return Session(config=config, project=project, dumper=dumper)
 
 
-def check_dump_options(session: Session, no_data, no_storages, apps) -> None:
-    """Reject impossible choices before any work starts (exit code 2)."""
-    problems = []
-    if no_data and no_storages:
-        problems.append("--no-data and --no-storages together leave nothing to dump")
-    names = [definition.name for definition in session.dumper.apps]
-    problems += [
-        f"unknown definition '{name}' for --app (known: {', '.join(names)})"
-        for name in apps or ()
-        if name not in names
-    ]
-    destination = session.config.destination
-    if destination.exists() and not destination.is_dir():
-        problems.append(f"destination is not a folder: {destination}")
-    if problems:
-        raise ConfigError(problems=problems)
-    session.dumper.format_archive_filename(session.config.filename)
+def dump_choices(no_data: bool, no_storages: bool, no_storages_excludes: bool, apps) -> dict:
+    """The request fields the dump flags choose, named as the request names them."""
+    return {
+        "with_data": not no_data,
+        "with_storages": not no_storages,
+        "with_storages_excludes": not no_storages_excludes,
+        "apps": apps or None,
+    }
 
 
-def build_plan(
-    session: Session,
-    no_data,
-    no_storages,
-    no_storages_excludes,
-    apps,
-    progress=None,
-    is_cancelled=None,
-):
-    """The plan of a dump with the command line's choices."""
-    check_dump_options(session, no_data, no_storages, apps)
-    config = session.config
-    return session.dumper.plan(
-        destination=config.destination,
-        filename=config.filename,
-        with_data=not no_data,
-        with_storages=not no_storages,
-        with_storages_excludes=not no_storages_excludes,
-        count_rows=True,
-        only=apps or None,
-        progress=progress,
-        is_cancelled=is_cancelled,
+def run_preview_app(session: Session, request, read_only: bool) -> int:
+    """Open the Textual preview on ``request``; return its exit code."""
+    from .tui import run_preview
+
+    environment = session.project.environment()
+    where = f"{environment['settings']} · {environment['database']}"
+    title = "diskette — check" if read_only else "diskette — dump preview"
+    return run_preview(
+        preview_planner(session.dumper, request),
+        session.dumper.execute,
+        read_only=read_only,
+        title=title,
+        subtitle=where,
     )
 
 
-def run_preview_app(session: Session, plan_options: tuple, read_only: bool) -> int:
-    """Open the Textual preview on the plan; return its exit code."""
-    from .tui import run_preview
+def preview_planner(dumper, request):
+    """``load_plan(progress, is_cancelled, use_excludes=…)`` as the preview takes it.
 
-    chmod_value, dir_mode = archive_modes(session.config)
-    environment = session.project.environment()
+    ``use_excludes`` (the preview's ``e``) re-plans the request with the
+    storage exclusion patterns on or off; it starts from the request's choice.
+    """
 
-    no_data, no_storages, no_storages_excludes, apps = plan_options
+    def load_plan(progress, is_cancelled, use_excludes=request.with_storages_excludes):
+        changed = dataclasses.replace(request, with_storages_excludes=use_excludes)
+        return dumper.plan(changed, progress=progress, is_cancelled=is_cancelled)
 
-    def load_plan(progress, is_cancelled, use_excludes=not no_storages_excludes):
-        # The preview's ``e`` re-plans with the storage exclusion patterns on or off.
-        return build_plan(
-            session,
-            no_data,
-            no_storages,
-            not use_excludes,
-            apps,
-            progress=progress,
-            is_cancelled=is_cancelled,
+    return load_plan
+
+
+def run_dump(shared: Shared, overrides: dict, choices: dict, yes: bool, json_output: bool):
+    """``diskette dump``: preview on a terminal, else plan, confirm and write."""
+    from .core.requests import DumpRequest
+
+    with reported_errors(shared):
+        session = open_session(shared, **overrides)
+        request = DumpRequest.from_config(session.config, **choices)
+        if not yes and not json_output and cli_common.is_interactive():
+            session.dumper.check_request(request)  # usage errors before the app starts
+            raise typer.Exit(run_preview_app(session, request, read_only=False))
+        plan = session.dumper.plan(request)
+        if not yes:
+            confirm_or_exit(plan, shared)
+        elif shared.verbosity and not json_output:
+            from .render import plan_summary
+
+            err.print(plan_summary(plan), highlight=False)
+        result = run_with_progress(session.dumper, plan, shared.verbosity)
+        if json_output:
+            out.print_json(json.dumps(result.as_dict()))
+        elif shared.verbosity:
+            from .render import render_result
+
+            render_result(result, err)
+
+
+def confirm_or_exit(plan, shared: Shared) -> None:
+    """Show the plan and ask; exit 2 off a terminal, 1 when the answer is no."""
+    from .render import render_plan
+
+    render_plan(plan, err, shared.verbose)
+    if not cli_common.is_interactive():
+        err.print("[red]error:[/red] not a terminal: add --yes to write the archive")
+        raise typer.Exit(2)
+    if not typer.confirm("Write this archive?", default=False, err=True):
+        err.print("Nothing written.")
+        raise typer.Exit(1)
+
+
+def run_with_progress(dumper, plan, verbosity: int):
+    """Execute a plan; with ``verbosity``, show rich progress bars on stderr."""
+    from rich.progress import (
+        BarColumn,
+        DownloadColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    if not verbosity:
+        return dumper.execute(plan)
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[item]}", style="dim"),
+        console=err,
+        transient=False,
+    ) as data_bar:
+        data_task = (
+            data_bar.add_task("data", total=len(plan.selected_definitions), item="")
+            if plan.selected_definitions
+            else None
         )
-
-    def execute(plan, progress):
-        return session.dumper.execute(
-            plan, progress=progress, chmod=chmod_value, dir_chmod=dir_mode, environment=environment
+        storage_bar = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            DownloadColumn(),
+            TimeRemainingColumn(),
+            console=err,
         )
+        storage_task = None
 
-    where = f"{environment['settings']} · {environment['database']}"
-    title = "diskette — check" if read_only else "diskette — dump preview"
-    return run_preview(load_plan, execute, read_only=read_only, title=title, subtitle=where)
+        def progress(update):
+            nonlocal storage_task
+            if update.stage == "data" and data_task is not None:
+                data_bar.update(data_task, completed=update.completed, item=update.item)
+            elif update.stage == "storage":
+                if storage_task is None:
+                    data_bar.stop()
+                    storage_bar.start()
+                    storage_task = storage_bar.add_task("storages", total=plan.size)
+                storage_bar.update(storage_task, completed=update.completed)
+
+        try:
+            return dumper.execute(plan, progress=progress)
+        finally:
+            storage_bar.stop()
 
 
-def archive_modes(config) -> tuple[int, int]:
-    """Archive and new-folder permissions: flags/config, else owner-only."""
-    chmod = config.chmod if config.chmod is not None else ARCHIVE_MODE
-    if config.dir_chmod is not None:
-        return chmod, config.dir_chmod
-    # A folder needs the execute bit wherever the archive mode grants reading.
-    return chmod, chmod | ((chmod & 0o444) >> 2)
+def run_check(shared: Shared, overrides: dict, choices: dict, json_output: bool):
+    """``diskette check``: the preview (read only) on a terminal, else text or JSON."""
+    from .core.requests import DumpRequest
+
+    with reported_errors(shared):
+        session = open_session(shared, **overrides)
+        request = DumpRequest.from_config(session.config, **choices)
+        if not json_output and cli_common.is_interactive():
+            session.dumper.check_request(request)  # usage errors before the app starts
+            raise typer.Exit(run_preview_app(session, request, read_only=True))
+        plan = session.dumper.plan(request)
+        if json_output:
+            out.print_json(json.dumps(plan.as_dict()))
+        else:
+            from .render import render_plan
+
+            render_plan(plan, out, shared.verbose)
+
+
+def run_script(shared: Shared, overrides: dict):
+    """``diskette script``: the dumpdata command lines, on stdout."""
+    with reported_errors(shared):
+        session = open_session(shared, **overrides)
+        text = session.dumper.make_script(session.config.destination)
+        out.print(text, markup=False, highlight=False)
+
+
+def run_apps(shared: Shared, json_output: bool):
+    """``diskette apps``: resolved definitions, row counts and warnings; no storage walk."""
+    from .core.requests import DumpRequest
+
+    with reported_errors(shared):
+        session = open_session(shared)
+        request = DumpRequest.from_config(session.config, with_storages=False, scan=False)
+        plan = session.dumper.plan(request)
+        if json_output:
+            data = plan.as_dict()
+            out.print_json(
+                json.dumps({"definitions": data["definitions"], "warnings": data["warnings"]})
+            )
+            return
+        from .render import render_plan
+
+        render_plan(plan, out, shared.verbose, archive=False)
 
 
 # -- commands ------------------------------------------------------------------
@@ -215,103 +299,20 @@ def dump(
     yes: YesOpt = False,
 ):
     """Write the archive: preview and confirm on a terminal, or --yes."""
-    shared = Shared(config, settings, pythonpath, demo, demo_dir, verbose, quiet)
-    with reported_errors(shared):
-        session = open_session(
-            shared,
+    run_dump(
+        Shared(config, settings, pythonpath, demo, demo_dir, verbose, quiet),
+        dict(
             destination=destination,
             filename=filename,
             storages=storage,
             storages_excludes=exclude,
             indent=indent,
             chmod=chmod,
-        )
-        plan_options = (no_data, no_storages, no_storages_excludes, app_names)
-        check_dump_options(session, no_data, no_storages, app_names)
-        if not yes and not json_output and cli_common.is_interactive():
-            raise typer.Exit(run_preview_app(session, plan_options, read_only=False))
-        plan = build_plan(session, *plan_options)
-        from .render import render_plan, render_result
-
-        if not yes:
-            render_plan(plan, err, verbose)
-            if not cli_common.is_interactive():
-                err.print("[red]error:[/red] not a terminal: add --yes to write the archive")
-                raise typer.Exit(2)
-            if not typer.confirm("Write this archive?", default=False, err=True):
-                err.print("Nothing written.")
-                raise typer.Exit(1)
-        elif shared.verbosity and not json_output:
-            from .render import plan_summary
-
-            err.print(plan_summary(plan), highlight=False)
-        chmod_value, dir_mode = archive_modes(session.config)
-        result = run_with_progress(session, plan, chmod_value, dir_mode, shared)
-        if json_output:
-            out.print_json(json.dumps(result.as_dict()))
-        elif shared.verbosity:
-            render_result(result, err)
-
-
-def run_with_progress(session, plan, chmod_value, dir_mode, shared):
-    """Execute a plan with a rich progress display on stderr."""
-    from rich.progress import (
-        BarColumn,
-        DownloadColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeRemainingColumn,
+        ),
+        dump_choices(no_data, no_storages, no_storages_excludes, app_names),
+        yes=yes,
+        json_output=json_output,
     )
-
-    environment = session.project.environment()
-    if not shared.verbosity:
-        return session.dumper.execute(
-            plan, chmod=chmod_value, dir_chmod=dir_mode, environment=environment
-        )
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.fields[item]}", style="dim"),
-        console=err,
-        transient=False,
-    ) as data_bar:
-        data_task = (
-            data_bar.add_task("data", total=len(plan.selected_definitions), item="")
-            if plan.selected_definitions
-            else None
-        )
-        storage_bar = Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            DownloadColumn(),
-            TimeRemainingColumn(),
-            console=err,
-        )
-        storage_task = None
-
-        def progress(update):
-            nonlocal storage_task
-            if update.stage == "data" and data_task is not None:
-                data_bar.update(data_task, completed=update.completed, item=update.item)
-            elif update.stage == "storage":
-                if storage_task is None:
-                    data_bar.stop()
-                    storage_bar.start()
-                    storage_task = storage_bar.add_task("storages", total=plan.size)
-                storage_bar.update(storage_task, completed=update.completed)
-
-        try:
-            return session.dumper.execute(
-                plan,
-                progress=progress,
-                chmod=chmod_value,
-                dir_chmod=dir_mode,
-                environment=environment,
-            )
-        finally:
-            storage_bar.stop()
 
 
 @app.command()
@@ -334,26 +335,17 @@ def check(
     exclude: ExcludeOpt = None,
 ):
     """Dry run: show what a dump would write, without writing anything."""
-    shared = Shared(config, settings, pythonpath, demo, demo_dir, verbose, quiet)
-    with reported_errors(shared):
-        session = open_session(
-            shared,
+    run_check(
+        Shared(config, settings, pythonpath, demo, demo_dir, verbose, quiet),
+        dict(
             destination=destination,
             filename=filename,
             storages=storage,
             storages_excludes=exclude,
-        )
-        plan_options = (no_data, no_storages, no_storages_excludes, app_names)
-        check_dump_options(session, no_data, no_storages, app_names)
-        if not json_output and cli_common.is_interactive():
-            raise typer.Exit(run_preview_app(session, plan_options, read_only=True))
-        plan = build_plan(session, *plan_options)
-        if json_output:
-            out.print_json(json.dumps(plan.as_dict()))
-        else:
-            from .render import render_plan
-
-            render_plan(plan, out, verbose)
+        ),
+        dump_choices(no_data, no_storages, no_storages_excludes, app_names),
+        json_output=json_output,
+    )
 
 
 @app.command()
@@ -373,13 +365,10 @@ def script(
     ] = None,
 ):
     """Print the shell commands (dumpdata …) that dump the data."""
-    shared = Shared(config, settings, pythonpath, demo, demo_dir, verbose, quiet)
-    with reported_errors(shared):
-        session = open_session(
-            shared, destination=destination, indent=indent, executable=executable
-        )
-        text = session.dumper.make_script(session.config.destination)
-        out.print(text, markup=False, highlight=False)
+    run_script(
+        Shared(config, settings, pythonpath, demo, demo_dir, verbose, quiet),
+        dict(destination=destination, indent=indent, executable=executable),
+    )
 
 
 @app.command()
@@ -394,21 +383,7 @@ def apps(
     json_output: JsonOpt = False,
 ):
     """Show the resolved definitions, their models and load-order warnings."""
-    shared = Shared(config, settings, pythonpath, demo, demo_dir, verbose, quiet)
-    with reported_errors(shared):
-        session = open_session(shared)
-        plan = session.dumper.plan(
-            destination=session.config.destination, scan=False, count_rows=True
-        )
-        if json_output:
-            data = plan.as_dict()
-            out.print_json(
-                json.dumps({"definitions": data["definitions"], "warnings": data["warnings"]})
-            )
-            return
-        from .render import render_plan
-
-        render_plan(plan.select(with_storages=False), out, verbose, archive=False)
+    run_apps(Shared(config, settings, pythonpath, demo, demo_dir, verbose, quiet), json_output)
 
 
 @app.command("demo")

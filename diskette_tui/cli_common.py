@@ -92,8 +92,6 @@ ChmodOpt = Annotated[
 ]
 YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Write without asking.")]
 
-from .core.requests import ARCHIVE_MODE, FOLDER_MODE  # noqa: E402,F401
-
 
 @dataclass
 class Shared:

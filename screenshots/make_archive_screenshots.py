@@ -28,6 +28,7 @@ sys.path.insert(0, str(HERE.parent))
 from diskette_tui import demo  # noqa: E402
 from diskette_tui.config import load_config  # noqa: E402
 from diskette_tui.core.dumper import Dumper  # noqa: E402
+from diskette_tui.core.requests import DumpRequest  # noqa: E402
 from diskette_tui.project import Project  # noqa: E402
 from make_screenshots import shoot, wait_for  # noqa: E402  (same folder, run as a script)
 
@@ -42,15 +43,9 @@ def build_archive() -> tuple[Path, Project]:
     config = load_config(DEMO_DIR, DEMO_DIR / "diskette.toml")
     project = Project(settings=config.settings, pythonpath=config.pythonpath).setup()
     demo.build_demo(DEMO_DIR)
-    dumper = Dumper(
-        config.apps,
-        storages_basepath=config.storages_basepath,
-        storages=config.storages,
-        storages_excludes=config.storages_excludes,
-        indent=config.indent,
-    )
-    plan = dumper.plan(destination=DEMO_DIR / "dumps", filename=config.filename, count_rows=True)
-    result = dumper.execute(plan, chmod=0o600, environment=project.environment())
+    dumper = Dumper.from_config(config)
+    plan = dumper.plan(DumpRequest.from_config(config, destination=DEMO_DIR / "dumps"))
+    result = dumper.execute(plan)
     return result.path, project
 
 

@@ -15,6 +15,7 @@ to this script.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import shutil
 import sys
 import threading
@@ -26,6 +27,7 @@ sys.path.insert(0, str(HERE.parent))
 from diskette_tui import demo  # noqa: E402
 from diskette_tui.config import load_config  # noqa: E402
 from diskette_tui.core.dumper import Dumper  # noqa: E402
+from diskette_tui.core.requests import DumpRequest  # noqa: E402
 from diskette_tui.project import Project  # noqa: E402
 
 DEMO_DIR = Path("/tmp/diskette-screenshots-demo")
@@ -39,32 +41,21 @@ def build_demo():
     config = load_config(DEMO_DIR, DEMO_DIR / "diskette.toml")
     Project(settings=config.settings, pythonpath=config.pythonpath).setup()
     demo.build_demo(DEMO_DIR)
-    dumper = Dumper(
-        config.apps,
-        storages_basepath=config.storages_basepath,
-        storages=config.storages,
-        storages_excludes=config.storages_excludes,
-        indent=config.indent,
-    )
-    return config, dumper
+    return config, Dumper.from_config(config)
 
 
 def make_app(config, dumper, read_only=False, execute=None):
     from diskette_tui.tui.app import DisketteApp
 
+    request = DumpRequest.from_config(config)
+
     def load_plan(progress, is_cancelled, use_excludes=True):
-        return dumper.plan(
-            destination=config.destination,
-            filename=config.filename,
-            with_storages_excludes=use_excludes,
-            count_rows=True,
-            progress=progress,
-            is_cancelled=is_cancelled,
-        )
+        changed = dataclasses.replace(request, with_storages_excludes=use_excludes)
+        return dumper.plan(changed, progress=progress, is_cancelled=is_cancelled)
 
     return DisketteApp(
         load_plan,
-        execute or (lambda plan, progress: dumper.execute(plan, progress=progress, chmod=0o600)),
+        execute or dumper.execute,
         read_only=read_only,
         title="diskette — check" if read_only else "diskette — dump preview",
         subtitle="demo_settings · sqlite",
@@ -113,7 +104,7 @@ async def writing_and_result(config, dumper):
             if update.stage == "data" and update.completed == 2:
                 gate.wait(10)
 
-        return dumper.execute(plan, progress=paused, chmod=0o600)
+        return dumper.execute(plan, progress=paused)
 
     app = make_app(config, dumper, execute=execute)
     async with app.run_test(size=SIZE) as pilot:

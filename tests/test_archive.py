@@ -14,6 +14,7 @@ import pytest
 from diskette_tui.core.archive import ArchiveWriter
 from diskette_tui.core.manifest import build_manifest, parse_checksums, read_manifest
 from diskette_tui.core.plan import DefinitionPlan, DumpPlan, ModelPlan
+from diskette_tui.core.requests import DumpRequest
 from diskette_tui.core.storages import scan_storages
 from diskette_tui.exceptions import ArchiveError, DumpFailed
 
@@ -57,8 +58,7 @@ def make_plan(base, destination, storages=("media",), excludes=("*.tmp",), defin
     return DumpPlan(
         definitions=tuple(definitions or (definition("Sites", "sites.json"),)),
         storages=scanned,
-        destination=destination,
-        filename_template="diskette{features}.tar.gz",
+        request=DumpRequest(destination, "diskette{features}.tar.gz"),
         created=CREATED,
         storages_basepath=base,
     )

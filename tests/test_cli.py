@@ -144,8 +144,14 @@ def test_terminal_opens_the_preview_app(demo_project, tmp_path, monkeypatch):
     monkeypatch.setattr(cli_common, "is_interactive", lambda: True)
     calls = []
 
-    def preview(session, plan_options, read_only):
-        calls.append((session.config.destination, plan_options, read_only))
+    def preview(session, request, read_only):
+        choices = (
+            not request.with_data,
+            not request.with_storages,
+            not request.with_storages_excludes,
+            list(request.apps) if request.apps is not None else None,
+        )
+        calls.append((request.destination, choices, read_only))
         return 130
 
     monkeypatch.setattr(cli, "run_preview_app", preview)

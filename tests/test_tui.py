@@ -22,6 +22,7 @@ from diskette_tui.config import load_config
 from diskette_tui.core.archive import ArchiveResult
 from diskette_tui.core.dumper import Dumper
 from diskette_tui.core.plan import StorageEntry, StoragePlan
+from diskette_tui.core.requests import DumpRequest
 from diskette_tui.exceptions import ConfigError, DumpFailed
 from diskette_tui.tui.app import DisketteApp
 from diskette_tui.tui.folders import build_storage_index
@@ -36,39 +37,24 @@ SNAPSHOT_DESTINATION = Path("/srv/backups/diskette")
 
 @pytest.fixture(scope="module")
 def session(demo_project):
-    """The demo's configuration and a Dumper built like ``cli.open_session`` does."""
+    """The demo's configuration and its Dumper, built as the command line builds it."""
     config = load_config(demo_project, demo_project / "diskette.toml")
-    dumper = Dumper(
-        config.apps,
-        executable=config.executable,
-        storages_basepath=config.storages_basepath,
-        storages=config.storages,
-        storages_excludes=config.storages_excludes,
-        indent=config.indent,
-    )
-    return config, dumper
+    return config, Dumper.from_config(config)
 
 
 def make_app(session, destination, execute=None, load_plan=None, read_only=False):
     """A DisketteApp over the demo, writing to ``destination``."""
     config, dumper = session
 
-    def default_load(progress, is_cancelled, use_excludes=True):
-        return dumper.plan(
-            destination=destination,
-            filename=config.filename,
-            with_storages_excludes=use_excludes,
-            count_rows=True,
-            progress=progress,
-            is_cancelled=is_cancelled,
-        )
+    request = DumpRequest.from_config(config, destination=destination, chmod=0o600)
 
-    def default_execute(plan, progress):
-        return dumper.execute(plan, progress=progress, chmod=0o600)
+    def default_load(progress, is_cancelled, use_excludes=True):
+        changed = dataclasses.replace(request, with_storages_excludes=use_excludes)
+        return dumper.plan(changed, progress=progress, is_cancelled=is_cancelled)
 
     return DisketteApp(
         load_plan or default_load,
-        execute or default_execute,
+        execute or dumper.execute,
         read_only=read_only,
         title="diskette — check" if read_only else "diskette — dump preview",
         subtitle="demo_settings · sqlite",
@@ -249,9 +235,18 @@ def test_failing_dump_shows_error_and_exits_1(session, tmp_path):
 
 
 def test_destination_that_is_a_file_fails_cleanly(session, tmp_path):
+    _config, dumper = session
     blocker = tmp_path / "dumps"
     blocker.write_text("not a folder")
-    app = make_app(session, blocker)
+
+    def load_plan(progress, is_cancelled):
+        # Planning refuses such a destination: this plan gets it as if the file
+        # had appeared after planning, so that the writer's own check is tested.
+        plan = dumper.plan(DumpRequest(tmp_path / "elsewhere"))
+        request = dataclasses.replace(plan.request, destination=blocker)
+        return dataclasses.replace(plan, request=request)
+
+    app = make_app(session, blocker, load_plan=load_plan)
 
     async def scenario():
         async with app.run_test(size=SIZE) as pilot:
@@ -289,7 +284,7 @@ def test_cancel_while_writing_leaves_no_archive(session, tmp_path):
             progress(update)
             time.sleep(0.15)  # gives the test time to ask for a cancel
 
-        return dumper.execute(plan, progress=slow, chmod=0o600)
+        return dumper.execute(plan, progress=slow)
 
     app = make_app(session, tmp_path, execute=execute)
 
@@ -414,7 +409,7 @@ def test_patterns_toggle_needs_a_load_plan_that_takes_it(session, tmp_path):
     _config, dumper = session
 
     def load_plan(progress, is_cancelled):  # the contract before use_excludes
-        return dumper.plan(destination=tmp_path, count_rows=True)
+        return dumper.plan(DumpRequest(tmp_path))
 
     app = make_app(session, tmp_path, load_plan=load_plan)
 
@@ -437,7 +432,7 @@ def test_failed_replan_keeps_the_plan_shown(session, tmp_path):
     def load_plan(progress, is_cancelled, use_excludes=True):
         if not use_excludes:
             raise ConfigError(problems=["storage 'media' cannot be read"])
-        return dumper.plan(destination=tmp_path, count_rows=True)
+        return dumper.plan(DumpRequest(tmp_path))
 
     app = make_app(session, tmp_path, load_plan=load_plan)
 
@@ -501,7 +496,7 @@ def test_big_storage_is_built_lazily(session, tmp_path):
     big = StoragePlan(Path("/big"), "big", entries)
 
     def load_plan(progress, is_cancelled):
-        plan = dumper.plan(destination=tmp_path, scan=False, count_rows=True)
+        plan = dumper.plan(DumpRequest(tmp_path, scan=False))
         return dataclasses.replace(plan, storages=(big,))
 
     app = make_app(session, tmp_path, load_plan=load_plan, read_only=True)
@@ -553,7 +548,10 @@ def test_cli_load_plan_takes_use_excludes(demo_project, tmp_path, monkeypatch):
         cli.Shared(config=demo_project / "diskette.toml"), destination=tmp_path
     )
     no_storages_excludes = True
-    assert cli.run_preview_app(session, (False, False, no_storages_excludes, None), True) == 0
+    request = DumpRequest.from_config(
+        session.config, with_storages_excludes=not no_storages_excludes
+    )
+    assert cli.run_preview_app(session, request, True) == 0
     load_plan = captured["load_plan"]
 
     def quiet(update):
@@ -579,7 +577,7 @@ def test_display_path_keeps_the_name():
 
 def test_summary_fits_one_line_at_120_columns(session):
     _config, dumper = session
-    plan = dumper.plan(destination=Path("/var/lib/some/long/backup/folder"), count_rows=True)
+    plan = dumper.plan(DumpRequest(Path("/var/lib/some/long/backup/folder")))
     width = SIZE[0] - 2  # the summary's padding
     for shown in (
         plan,

@@ -1,10 +1,12 @@
 """The dump manager: diskette's ``Dumper`` API, built on the plan.
 
 Every method of ``diskette.core.dumper.Dumper`` is here with the same name,
-parameters, defaults and return values. On top of it, :meth:`Dumper.plan`
-computes the :class:`~diskette_tui.core.plan.DumpPlan` that the preview,
+parameters, defaults and return values. On top of it,
+:meth:`Dumper.from_config` builds the engine from a configuration,
+:meth:`Dumper.plan` checks a :class:`~diskette_tui.core.requests.DumpRequest`
+and computes the :class:`~diskette_tui.core.plan.DumpPlan` that the preview,
 ``check`` and the archive writer all read, and :meth:`Dumper.execute` writes
-a plan atomically.
+a plan atomically. The seed's methods are built on these two.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import copy
 import datetime
 import json
+import tempfile
 from collections import Counter
 from pathlib import Path
 
@@ -31,9 +34,10 @@ from .plan import (
     format_filename,
 )
 from .progress import ProgressUpdate, no_progress
+from .requests import DEFAULT_FILENAME, DumpRequest
 from .storages import check_patterns, scan_storages, validate_storages
 
-DEFAULT_FILENAME = "diskette{features}.tar.gz"
+__all__ = ["DEFAULT_FILENAME", "Dumper"]
 
 
 class Dumper:
@@ -68,6 +72,29 @@ class Dumper:
         self.now = datetime.datetime.now().replace(microsecond=0)
         self.definitions = self._normalize(apps)
         self.apps = self.load(apps)
+
+    @classmethod
+    def from_config(cls, config, logger=None) -> Dumper:
+        """The Dumper of a configuration, validated: the one way front ends build it.
+
+        Raises one :class:`ConfigError` listing every problem of the
+        definitions and storages, or saying that nothing is configured.
+        """
+        if not config.apps and not config.storages:
+            raise ConfigError(
+                f"nothing configured to dump in {config.source or 'the configuration'}"
+            )
+        dumper = cls(
+            config.apps,
+            executable=config.executable,
+            storages_basepath=config.storages_basepath,
+            storages=config.storages,
+            storages_excludes=config.storages_excludes,
+            logger=logger,
+            indent=config.indent,
+        )
+        dumper.validate()
+        return dumper
 
     # Definitions -------------------------------------------------------------
 
@@ -156,22 +183,29 @@ class Dumper:
                 labels, options = serializers.call_options(app, indent=indent)
                 results.append((app.name, {"models": labels, "options": options}))
             return results
-        results = []
-        with serializers.snapshot():
-            for app in self.apps:
-                self.logger.info(f"Dumping data for definition '{app.name}'")
-                if destination:
-                    path = Path(destination) / app.filename
-                    serializers.dump_definition(app, path, indent=indent)
-                    results.append((app.name, json.dumps({"destination": str(path)})))
-                else:
-                    import tempfile
+        if destination:
+            paths = self._run_dumps(self.apps, destination, indent)
+            return [
+                (app.name, json.dumps({"destination": str(path)}))
+                for app, path in zip(self.apps, paths, strict=True)
+            ]
+        with tempfile.TemporaryDirectory() as workdir:
+            paths = self._run_dumps(self.apps, workdir, indent)
+            return [
+                (app.name, path.read_text(encoding="utf-8"))
+                for app, path in zip(self.apps, paths, strict=True)
+            ]
 
-                    with tempfile.TemporaryDirectory() as tmp:
-                        path = Path(tmp) / app.filename
-                        serializers.dump_definition(app, path, indent=indent)
-                        results.append((app.name, path.read_text(encoding="utf-8")))
-        return results
+    def _run_dumps(self, apps, workdir, indent, progress=None) -> list[Path]:
+        """Dump ``apps`` into ``workdir`` with the one dump loop; log each definition."""
+        progress = progress or no_progress
+
+        def logged(update: ProgressUpdate) -> None:
+            if update.stage == "data" and update.item:
+                self.logger.info(f"Dumping data for definition '{update.item}'")
+            progress(update)
+
+        return serializers.dump_definitions(apps, workdir, indent=indent, progress=logged)
 
     # Validation --------------------------------------------------------------
 
@@ -238,12 +272,14 @@ class Dumper:
         dumps; their manifest names are relative to ``destination``.
         """
         destination = Path(destination)
-        plan = self.plan(
-            destination=destination,
+        request = DumpRequest(
+            destination,
             with_data=with_data,
             with_storages=with_storages,
+            count_rows=False,
             scan=False,
         )
+        plan = self.plan(request)
         manifest = build_manifest(plan, self.get_diskette_version())
         if with_data:
             prefix = Path(data_path).relative_to(destination).as_posix()
@@ -254,75 +290,81 @@ class Dumper:
 
     # Plan and execution ---------------------------------------------------------
 
-    def plan(
-        self,
-        destination=None,
-        filename=DEFAULT_FILENAME,
-        with_data=True,
-        with_storages=True,
-        with_storages_excludes=True,
-        count_rows=False,
-        only=None,
-        scan=True,
-        progress=None,
-        is_cancelled=None,
-    ) -> DumpPlan:
-        """Compute what a dump would write, without writing anything.
+    def request_problems(self, request: DumpRequest) -> list[str]:
+        """Every problem of ``request`` for this Dumper, one line each.
 
-        ``only`` names the definitions to select (all by default; drains still
-        leave what the unselected ones own). ``count_rows`` counts each model's
-        rows in one read transaction. ``scan`` walks the storages.
+        The request's own problems (:meth:`DumpRequest.problems`), definition
+        names in ``apps`` that do not exist, a filename template that cannot be
+        used, a destination that exists and is not a folder.
         """
-        progress = progress or no_progress
+        problems = request.problems()
         names = [app.name for app in self.apps]
-        if only is not None:
-            unknown = [name for name in only if name not in names]
-            if unknown:
-                raise ConfigError(
-                    problems=[
-                        f"unknown definition '{name}' (known: {', '.join(names)})"
-                        for name in unknown
-                    ]
-                )
+        problems += [
+            f"unknown definition '{name}' for --app (known: {', '.join(names)})"
+            for name in request.apps or ()
+            if name not in names
+        ]
         try:
-            format_filename(filename, "", self.now)
+            format_filename(request.filename, "", self.now)
         except FilenameError as exc:
-            raise DumperError(str(exc)) from None
-        definitions = []
-        with serializers.snapshot():
-            for index, app in enumerate(self.apps):
-                progress(ProgressUpdate("plan", app.name, index, len(self.apps)))
-                definitions.append(self._definition_plan(app, count_rows, only))
+            problems.append(str(exc))
+        destination = request.destination
+        if destination.exists() and not destination.is_dir():
+            problems.append(f"destination is not a folder: {destination}")
+        return problems
+
+    def check_request(self, request: DumpRequest) -> None:
+        """Raise one :class:`ConfigError` listing every problem of ``request``."""
+        problems = self.request_problems(request)
+        if problems:
+            raise ConfigError(problems=problems)
+
+    def plan(self, request: DumpRequest, progress=None, is_cancelled=None) -> DumpPlan:
+        """Check ``request`` and compute what its dump would write, writing nothing.
+
+        Drains leave what every definition owns, selected or not. With
+        ``request.count_rows`` each model's rows are counted in one read
+        transaction; with ``request.scan`` the storages are walked
+        (``is_cancelled`` can stop the walk).
+        """
+        self.check_request(request)
+        progress = progress or no_progress
         storages = ()
-        if scan and with_storages:
+        definitions = self._definition_plans(request, progress)
+        if request.scan and request.with_storages:
             storages = scan_storages(
                 self.storages,
                 self.storages_basepath,
                 self.storages_excludes,
-                use_excludes=with_storages_excludes,
+                use_excludes=request.with_storages_excludes,
                 progress=progress,
                 is_cancelled=is_cancelled,
             )
         return DumpPlan(
-            definitions=tuple(definitions),
+            definitions=definitions,
             storages=tuple(storages),
-            destination=Path(destination) if destination else Path.cwd(),
-            filename_template=filename,
+            request=request,
             created=self.now,
             storages_basepath=self.storages_basepath,
-            with_data=with_data,
-            with_storages=with_storages,
-            with_storages_excludes=with_storages_excludes,
             indent=self.indent,
         )
 
-    def _definition_plan(self, app, count_rows, only) -> DefinitionPlan:
+    def _definition_plans(self, request: DumpRequest, progress) -> tuple[DefinitionPlan, ...]:
+        """Every definition's plan; row counts read one snapshot."""
+        definitions = []
+        with serializers.snapshot():
+            for index, app in enumerate(self.apps):
+                progress(ProgressUpdate("plan", app.name, index, len(self.apps)))
+                definitions.append(self._definition_plan(app, request))
+        return tuple(definitions)
+
+    def _definition_plan(self, app, request: DumpRequest) -> DefinitionPlan:
         registry = app.registry
         labels = app.models
         models = tuple(
             ModelPlan(
                 label,
-                registry.count_rows(label, app.use_base_manager) if count_rows else None,
+                registry.count_rows(label, app.use_base_manager) if request.count_rows else None,
             )
             for label in labels
         )
@@ -346,27 +388,28 @@ class Dumper:
                 app, executable=self.executable.strip(), indent=self.indent
             ),
             relations=relations,
-            selected=only is None or app.name in only,
+            selected=request.apps is None or app.name in request.apps,
         )
 
-    def _dump_planned(self, definitions, workdir, progress):
-        """Dump the planned definitions into ``workdir`` inside one read transaction."""
+    def _dump_planned(self, definitions, workdir, progress) -> dict:
+        """Dump the planned definitions into ``workdir``: ``{archive name: (path, objects)}``."""
         by_name = {app.name: app for app in self.apps}
-        written = {}
-        with serializers.snapshot():
-            for index, item in enumerate(definitions):
-                progress(ProgressUpdate("data", item.name, index, len(definitions)))
-                self.logger.info(f"Dumping data for definition '{item.name}'")
-                path = Path(workdir) / item.filename
-                serializers.dump_definition(by_name[item.name], path, indent=self.indent)
-                written[item.archive_name] = (path, serializers.count_objects(path, item.format))
-            progress(ProgressUpdate("data", "", len(definitions), len(definitions)))
-        return written
+        apps = [by_name[item.name] for item in definitions]
+        paths = self._run_dumps(apps, workdir, self.indent, progress)
+        return {
+            item.archive_name: (path, serializers.count_objects(path, item.format))
+            for item, path in zip(definitions, paths, strict=True)
+        }
 
-    def execute(self, plan, progress=None, chmod=None, dir_chmod=None, environment=None):
-        """Write ``plan`` as an archive, atomically; return the ArchiveResult."""
-        if not plan.has_data and not plan.has_storages:
+    def execute(self, plan: DumpPlan, progress=None):
+        """Write ``plan`` as an archive, atomically; return the ArchiveResult.
+
+        The archive and new-folder modes are the request's; the manifest records
+        the Python, Django and database versions.
+        """
+        if plan.writes_nothing:
             raise DumperError("nothing to dump: no definition and no storage selected")
+        environment = serializers.environment()
 
         def manifest_factory(objects):
             return build_manifest(
@@ -380,11 +423,13 @@ class Dumper:
             plan,
             self._dump_planned,
             manifest_factory,
-            chmod=chmod,
-            dir_chmod=dir_chmod,
+            chmod=plan.request.chmod,
+            dir_chmod=plan.request.dir_chmod,
             progress=progress,
         )
         return writer.write()
+
+    # The seed's entry points, on top of plan and execute --------------------------
 
     def make_archive(
         self,
@@ -394,33 +439,21 @@ class Dumper:
         with_storages=True,
         with_storages_excludes=True,
         destination_chmod=0o644,
-        plan=None,
-        progress=None,
-        dir_chmod=None,
-        environment=None,
     ):
         """Dump data and storages into an archive; return its path.
 
         ``destination_chmod`` applies to the archive and to the destination folder
-        when it has to be created (diskette's behaviour; ``dir_chmod`` overrides
-        the latter). A ``plan`` computed beforehand is written as it is.
+        when it has to be created (diskette's behaviour).
         """
-        _require_a_kind(with_data, with_storages)
-        plan = plan or self.plan(
-            destination=destination,
-            filename=filename,
-            with_data=with_data,
-            with_storages=with_storages,
-            with_storages_excludes=with_storages_excludes,
+        request = _seed_request(
+            destination,
+            filename,
+            with_data,
+            with_storages,
+            with_storages_excludes,
+            destination_chmod,
         )
-        result = self.execute(
-            plan,
-            progress=progress,
-            chmod=destination_chmod,
-            dir_chmod=dir_chmod if dir_chmod is not None else destination_chmod,
-            environment=environment,
-        )
-        return result.path
+        return self.execute(self.plan(request)).path
 
     def make_script(
         self, destination, with_data=True, with_storages=True, with_storages_excludes=True
@@ -442,17 +475,17 @@ class Dumper:
         with_storages=True,
         with_storages_excludes=True,
         destination_chmod=0o644,
-        plan=None,
     ):
         """Report what would be done through the logger; return the archive path."""
-        _require_a_kind(with_data, with_storages)
-        plan = plan or self.plan(
-            destination=destination,
-            filename=filename,
-            with_data=with_data,
-            with_storages=with_storages,
-            with_storages_excludes=with_storages_excludes,
+        request = _seed_request(
+            destination,
+            filename,
+            with_data,
+            with_storages,
+            with_storages_excludes,
+            destination_chmod,
         )
+        plan = self.plan(request)
         for item in plan.selected_definitions:
             self.logger.info(f"Would dump '{item.name}' to {item.archive_name}")
             self.logger.debug(f"- Including: {', '.join(item.labels)}")
@@ -464,6 +497,23 @@ class Dumper:
             else:
                 self.logger.info(f"{plan.files} file(s) would be collected, {plan.size} bytes")
         return plan.archive_path
+
+
+def _seed_request(
+    destination, filename, with_data, with_storages, with_storages_excludes, destination_chmod
+) -> DumpRequest:
+    """The request of a seed method's arguments (``destination_chmod`` for both modes)."""
+    _require_a_kind(with_data, with_storages)
+    return DumpRequest(
+        destination,
+        filename or DEFAULT_FILENAME,
+        with_data=with_data,
+        with_storages=with_storages,
+        with_storages_excludes=with_storages_excludes,
+        chmod=destination_chmod,
+        dir_chmod=destination_chmod,
+        count_rows=False,
+    )
 
 
 def _require_a_kind(with_data, with_storages):

@@ -3,7 +3,9 @@
 A :class:`DumpPlan` is the one value every consumer reads: the preview, the
 ``check`` output, ``--json`` and the archive writer. The writer takes its file
 list from the plan, never from a second walk, so what is shown is what is
-written. Everything here is a frozen dataclass without I/O.
+written. Everything here is a frozen dataclass without I/O, except the two
+facts about the file a dump would replace (:attr:`DumpPlan.replaces_archive`,
+:attr:`DumpPlan.replaced_size`), which look at the destination when asked.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from datetime import datetime
 from pathlib import Path
 
 from .ordering import LoadOrderWarning, Relation, load_order_warnings
+from .requests import DumpRequest
 
 #: Names that a storage may not use at the archive root, and archive members.
 DATA_DIRNAME = "data"
@@ -131,19 +134,73 @@ class StoragePlan:
 
 
 @dataclass(frozen=True)
+class DumpTotals:
+    """The numbers of a plan's selection, for summaries.
+
+    ``rows`` is None when the rows were not counted; ``warnings`` counts the
+    load-order warnings of the selected definitions.
+    """
+
+    definitions: int
+    of_definitions: int
+    models: int
+    rows: int | None
+    files: int
+    size: int
+    warnings: int
+
+
+#: The plan fields that are the request's: :meth:`DumpPlan.select` changes them there.
+REQUEST_CHOICES = ("with_data", "with_storages", "with_storages_excludes")
+
+
+@dataclass(frozen=True)
 class DumpPlan:
-    """Everything a dump writes, where, and what it warns about."""
+    """Everything a dump writes, where, and what it warns about.
+
+    ``request`` is what was asked for: the destination, the filename template,
+    the data/storages switches and the archive modes come from it, and only
+    from it.
+    """
 
     definitions: tuple[DefinitionPlan, ...]
     storages: tuple[StoragePlan, ...]
-    destination: Path
-    filename_template: str
+    request: DumpRequest
     created: datetime
     storages_basepath: Path
-    with_data: bool = True
-    with_storages: bool = True
-    with_storages_excludes: bool = True
     indent: int | None = None
+
+    # What was asked --------------------------------------------------------
+
+    @property
+    def destination(self) -> Path:
+        """The folder the archive is written to."""
+        return self.request.destination
+
+    @property
+    def filename_template(self) -> str:
+        """The archive filename before ``{features}`` and ``{date}`` are filled in."""
+        return self.request.filename
+
+    @property
+    def with_data(self) -> bool:
+        """Whether the data dumps are on."""
+        return self.request.with_data
+
+    @property
+    def with_storages(self) -> bool:
+        """Whether the storages are on."""
+        return self.request.with_storages
+
+    @property
+    def with_storages_excludes(self) -> bool:
+        """Whether the storage exclusion patterns were applied."""
+        return self.request.with_storages_excludes
+
+    @property
+    def patterns_off(self) -> bool:
+        """Whether the storages were walked without their exclusion patterns."""
+        return not self.request.with_storages_excludes
 
     # Selection -----------------------------------------------------------
 
@@ -165,31 +222,24 @@ class DumpPlan:
         """Return a copy with another selection.
 
         ``definitions`` and ``storages`` are collections of definition names and
-        storage archive names to keep selected; None keeps the current selection.
-        Other keyword arguments replace plan fields (``with_data``...).
+        storage archive names to keep selected; None keeps the current selection
+        (a new definition selection is also the request's ``apps``). The
+        request's switches (``with_data``, ``with_storages``,
+        ``with_storages_excludes``) change the request; other keyword arguments
+        replace plan fields.
         """
-        plan = self
+        request_changes = {key: changes.pop(key) for key in REQUEST_CHOICES if key in changes}
         if definitions is not None:
             wanted = set(definitions)
-            plan = dataclasses.replace(
-                plan,
-                definitions=tuple(
-                    dataclasses.replace(item, selected=item.name in wanted)
-                    for item in plan.definitions
-                ),
+            changes["definitions"] = _reselected(self.definitions, wanted, "name")
+            request_changes["apps"] = tuple(
+                item.name for item in self.definitions if item.name in wanted
             )
         if storages is not None:
-            wanted = set(storages)
-            plan = dataclasses.replace(
-                plan,
-                storages=tuple(
-                    dataclasses.replace(item, selected=item.arcname in wanted)
-                    for item in plan.storages
-                ),
-            )
-        if changes:
-            plan = dataclasses.replace(plan, **changes)
-        return plan
+            changes["storages"] = _reselected(self.storages, set(storages), "arcname")
+        if request_changes:
+            changes["request"] = dataclasses.replace(self.request, **request_changes)
+        return dataclasses.replace(self, **changes) if changes else self
 
     # Naming --------------------------------------------------------------
 
@@ -217,6 +267,24 @@ class DumpPlan:
     def archive_path(self) -> Path:
         """Where the archive will be written."""
         return self.destination / self.filename
+
+    @property
+    def writes_nothing(self) -> bool:
+        """Whether the selection leaves nothing to write (no data, no storage)."""
+        return not self.has_data and not self.has_storages
+
+    @property
+    def replaces_archive(self) -> bool:
+        """Whether a file already exists at :attr:`archive_path` (looked at now)."""
+        return self.archive_path.exists()
+
+    @property
+    def replaced_size(self) -> int | None:
+        """Bytes of the archive the dump would replace, None when there is none."""
+        try:
+            return self.archive_path.stat().st_size
+        except OSError:
+            return None
 
     # Totals --------------------------------------------------------------
 
@@ -252,8 +320,22 @@ class DumpPlan:
         """Bytes of the regular files archived from the selected storages."""
         return sum(item.size for item in self.selected_storages)
 
+    @property
+    def totals(self) -> DumpTotals:
+        """The numbers of the current selection, in one value."""
+        return DumpTotals(
+            definitions=len(self.selected_definitions),
+            of_definitions=len(self.definitions),
+            models=self.model_count,
+            rows=self.rows,
+            files=self.files,
+            size=self.size,
+            warnings=len(self.warnings),
+        )
+
     def as_dict(self) -> dict:
         """A JSON-ready description of the plan (``check --json``)."""
+        totals = self.totals
         return {
             "archive": str(self.archive_path),
             "filename": self.filename,
@@ -262,56 +344,60 @@ class DumpPlan:
             "with_storages": self.with_storages,
             "with_storages_excludes": self.with_storages_excludes,
             "storages_basepath": str(self.storages_basepath),
-            "definitions": [
-                {
-                    "name": item.name,
-                    "selected": item.selected and self.with_data,
-                    "is_drain": item.is_drain,
-                    "filename": item.archive_name,
-                    "format": item.format,
-                    "models": [{"label": m.label, "rows": m.rows} for m in item.models],
-                    "excludes": list(item.excludes),
-                    "implicit_excludes": list(item.implicit_excludes),
-                    "drain_excludes": list(item.drain_excludes),
-                    "options": item.options,
-                    "command": item.command,
-                    "rows": item.rows,
-                    "warnings": [w.message for w in self.warnings_for(item.name)],
-                }
-                for item in self.definitions
-            ],
-            "storages": [
-                {
-                    "path": str(item.path),
-                    "name": item.arcname,
-                    "selected": item.selected and self.with_storages,
-                    "files": item.files,
-                    "size": item.size,
-                    "entries": [
-                        {"name": e.arcname, "kind": e.kind, "size": e.size}
-                        | ({"target": e.link_target} if e.link_target else {})
-                        for e in item.entries
-                    ],
-                    "excluded": [
-                        {"name": e.arcname, "pattern": e.pattern, "is_dir": e.is_dir}
-                        for e in item.excluded
-                    ],
-                    "skipped_links": [
-                        {"name": e.arcname, "target": e.target, "reason": e.reason}
-                        for e in item.skipped_links
-                    ],
-                }
-                for item in self.storages
-            ],
+            "definitions": [self._definition_dict(item) for item in self.definitions],
+            "storages": [self._storage_dict(item) for item in self.storages],
             "warnings": [w.message for w in self.warnings],
             "totals": {
-                "definitions": len(self.selected_definitions),
-                "models": self.model_count,
-                "rows": self.rows,
-                "files": self.files,
-                "size": self.size,
+                "definitions": totals.definitions,
+                "models": totals.models,
+                "rows": totals.rows,
+                "files": totals.files,
+                "size": totals.size,
             },
         }
+
+    def _definition_dict(self, item: DefinitionPlan) -> dict:
+        return {
+            "name": item.name,
+            "selected": item.selected and self.with_data,
+            "is_drain": item.is_drain,
+            "filename": item.archive_name,
+            "format": item.format,
+            "models": [{"label": m.label, "rows": m.rows} for m in item.models],
+            "excludes": list(item.excludes),
+            "implicit_excludes": list(item.implicit_excludes),
+            "drain_excludes": list(item.drain_excludes),
+            "options": item.options,
+            "command": item.command,
+            "rows": item.rows,
+            "warnings": [w.message for w in self.warnings_for(item.name)],
+        }
+
+    def _storage_dict(self, item: StoragePlan) -> dict:
+        return {
+            "path": str(item.path),
+            "name": item.arcname,
+            "selected": item.selected and self.with_storages,
+            "files": item.files,
+            "size": item.size,
+            "entries": [
+                {"name": e.arcname, "kind": e.kind, "size": e.size}
+                | ({"target": e.link_target} if e.link_target else {})
+                for e in item.entries
+            ],
+            "excluded": [
+                {"name": e.arcname, "pattern": e.pattern, "is_dir": e.is_dir} for e in item.excluded
+            ],
+            "skipped_links": [
+                {"name": e.arcname, "target": e.target, "reason": e.reason}
+                for e in item.skipped_links
+            ],
+        }
+
+
+def _reselected(items: tuple, wanted: set, key: str) -> tuple:
+    """``items`` with ``selected`` set where their ``key`` attribute is ``wanted``."""
+    return tuple(dataclasses.replace(item, selected=getattr(item, key) in wanted) for item in items)
 
 
 class FilenameError(ValueError):

@@ -1,15 +1,19 @@
 """Running ``dumpdata``: shell command lines and in-process calls.
 
-The in-process dumps of one archive all run inside :func:`snapshot`, one read
-transaction, so that every data file reads the same database state.
+The in-process dumps of one archive all run in :func:`dump_definitions`, the
+one loop that runs them, inside :func:`snapshot` (one read transaction) so
+that every data file reads the same database state.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
+import platform
 import shlex
 from pathlib import Path
+
+from .progress import ProgressUpdate, no_progress
 
 COMMAND_NAME = "dumpdata"
 
@@ -89,6 +93,45 @@ def snapshot(using="default"):
 
     with transaction.atomic(using=using):
         yield
+
+
+def dump_definitions(definitions, workdir, indent=None, progress=None) -> list[Path]:
+    """Dump each definition into ``workdir``, all inside one :func:`snapshot`.
+
+    Each dump is the definition's ``filename`` in ``workdir``; the paths are
+    returned in definition order. ``progress`` hears a ``data`` update before
+    each definition (its name) and one when all are done.
+    """
+    progress = progress or no_progress
+    total = len(definitions)
+    paths = []
+    with snapshot():
+        for index, definition in enumerate(definitions):
+            progress(ProgressUpdate("data", definition.name, index, total))
+            path = Path(workdir) / definition.filename
+            dump_definition(definition, path, indent=indent)
+            paths.append(path)
+        progress(ProgressUpdate("data", "", total, total))
+    return paths
+
+
+def environment(using="default") -> dict:
+    """Versions recorded in a manifest: Python, Django, database vendor, settings.
+
+    Only Python's without configured Django settings (a storages-only dump).
+    """
+    import django
+    from django.conf import settings
+    from django.db import connections
+
+    if not settings.configured:
+        return {"python": platform.python_version()}
+    return {
+        "python": platform.python_version(),
+        "django": django.get_version(),
+        "database": connections[using].vendor,
+        "settings": settings.SETTINGS_MODULE,
+    }
 
 
 def count_objects(path: Path, fmt: str) -> int:
