@@ -11,6 +11,14 @@ command line are relative to the current folder. Paths are made absolute and
 normalized (``..`` collapsed) but not resolved through symlinks, so that a
 storage under a symlinked folder keeps the name its user gave it.
 
+Every source gives raw values by key: a file's table, the ``DISKETTE_*``
+settings (:data:`DJANGO_SETTING_NAMES`) and the command-line flags
+(:data:`FLAG_NAMES`). One validator, :func:`validate_raw_values`, checks and
+converts them with one table (:data:`CONFIG_KEY_TABLE`); only how a problem
+names the key and what relative paths are relative to depend on the source
+(:class:`RawSource`). :meth:`Config.merged` then puts the values over the
+defaults (a file, the settings) or over the configuration (the flags).
+
 Django is never imported here: settings are read from the object passed in.
 """
 
@@ -21,7 +29,7 @@ import dataclasses
 import os
 import re
 import tomllib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -40,22 +48,6 @@ DJANGO_SETTINGS_SOURCE = "Django settings"
 
 #: Options an application definition accepts (diskette's).
 APP_OPTIONS = ("name", *DEFINITION_OPTIONS)
-
-#: Top-level keys of a configuration file.
-CONFIG_KEYS = (
-    "settings",
-    "pythonpath",
-    "storages_basepath",
-    "storages",
-    "storages_excludes",
-    "destination",
-    "filename",
-    "indent",
-    "chmod",
-    "dir_chmod",
-    "executable",
-    "apps",
-)
 
 _MODE_PATTERN = re.compile(r"(0o)?[0-7]{1,4}", re.IGNORECASE)
 _MAX_MODE = 0o7777
@@ -112,49 +104,33 @@ class Config:
         ``--exclude`` is additive. Every bad flag is reported in one
         :class:`ConfigError`.
         """
-        base = _absolute(cwd if cwd is not None else Path.cwd())
-        problems: list[str] = []
-        changes: dict[str, Any] = {}
+        flags = {
+            "settings": settings,
+            "pythonpath": pythonpath,
+            "destination": destination,
+            "filename": filename,
+            "indent": indent,
+            "chmod": chmod,
+            "dir_chmod": dir_chmod,
+            "storages": storages,
+            "storages_excludes": storages_excludes,
+            "storages_basepath": storages_basepath,
+            "executable": executable,
+        }
+        raw = {key: value for key, value in flags.items() if value is not None}
+        source = _flags_source(_absolute(cwd if cwd is not None else Path.cwd()))
+        return self.merged(validate_raw_values(raw, source))
 
-        def report(flag: str) -> Callable[[str], None]:
-            return lambda tail: problems.append(f"{_flag_label(flag)} {tail}")
+    def merged(self, values: Mapping[str, Any]) -> Config:
+        """Return a copy holding ``values`` (checked and converted by :func:`validate_raw_values`).
 
-        if settings is not None:
-            changes["settings"] = _check_str(settings, report("settings"))
-        if executable is not None:
-            changes["executable"] = _check_str(executable, report("executable"))
-        if filename is not None:
-            changes["filename"] = _check_str(filename, report("filename"))
-        if pythonpath is not None:
-            values = [pythonpath] if isinstance(pythonpath, str | os.PathLike) else pythonpath
-            checked = _check_path_list(values, report("pythonpath"))
-            if checked is not None:
-                changes["pythonpath"] = [_join(base, p) for p in checked]
-        if destination is not None:
-            checked = _check_path(destination, report("destination"))
-            if checked is not None:
-                changes["destination"] = _join(base, checked)
-        if storages_basepath is not None:
-            checked = _check_path(storages_basepath, report("storages_basepath"))
-            if checked is not None:
-                changes["storages_basepath"] = _join(base, checked)
-        if storages is not None:
-            checked = _check_path_list(storages, report("storages"))
-            if checked is not None:
-                changes["storages"] = [_join(base, p) for p in checked]
-        if storages_excludes is not None:
-            checked = _check_str_list(storages_excludes, report("storages_excludes"))
-            if checked is not None:
-                changes["storages_excludes"] = [*self.storages_excludes, *checked]
-        if indent is not None:
-            changes["indent"] = _check_indent(indent, report("indent"))
-        if chmod is not None:
-            changes["chmod"] = _check_mode(chmod, report("chmod"))
-        if dir_chmod is not None:
-            changes["dir_chmod"] = _check_mode(dir_chmod, report("dir_chmod"))
-
-        if problems:
-            raise ConfigError(problems=problems)
+        A value replaces the configured one, except for a key whose
+        :attr:`ConfigKey.adds` is set: its values are appended.
+        """
+        changes = {
+            key: [*getattr(self, key), *value] if CONFIG_KEY_TABLE[key].adds else value
+            for key, value in values.items()
+        }
         return dataclasses.replace(self, **changes)
 
     def as_dict(self) -> dict[str, Any]:
@@ -264,62 +240,16 @@ def config_from_django_settings(settings_obj: Any, cwd: Path) -> Config:
     reported in one :class:`ConfigError`, each prefixed ``settings.NAME:``.
     """
     cwd = _absolute(cwd)
-    problems: list[str] = []
-
-    def report(name: str) -> Callable[[str], None]:
-        return lambda tail: problems.append(f"settings.{name}: {tail}")
-
-    def setting(name: str) -> Any:
-        return getattr(settings_obj, name, None)
-
-    config = Config(
-        source=DJANGO_SETTINGS_SOURCE,
-        base_dir=cwd,
-        storages_basepath=cwd,
-        destination=cwd,
+    raw = {}
+    for key, name in DJANGO_SETTING_NAMES.items():
+        value = getattr(settings_obj, name, None)
+        if value is not None:
+            raw[key] = value
+    values = validate_raw_values(raw, _settings_source(cwd))
+    defaults = Config(
+        source=DJANGO_SETTINGS_SOURCE, base_dir=cwd, storages_basepath=cwd, destination=cwd
     )
-
-    value = setting("DISKETTE_STORAGES")
-    if value is not None:
-        checked = _check_path_list(value, report("DISKETTE_STORAGES"))
-        if checked is not None:
-            config.storages = [_join(cwd, p) for p in checked]
-
-    value = setting("DISKETTE_STORAGES_EXCLUDES")
-    if value is not None:
-        checked = _check_str_list(value, report("DISKETTE_STORAGES_EXCLUDES"))
-        if checked is not None:
-            config.storages_excludes = checked
-
-    value = setting("DISKETTE_DUMP_PATH")
-    if value is not None:
-        checked = _check_path(value, report("DISKETTE_DUMP_PATH"))
-        if checked is not None:
-            config.destination = _join(cwd, checked)
-
-    value = setting("DISKETTE_LOAD_STORAGES_PATH")
-    if value is not None:
-        checked = _check_path(value, report("DISKETTE_LOAD_STORAGES_PATH"))
-        if checked is not None:
-            config.storages_basepath = _join(cwd, checked)
-
-    value = setting("DISKETTE_DUMP_FILENAME")
-    if value is not None:
-        checked = _check_str(value, report("DISKETTE_DUMP_FILENAME"))
-        if checked is not None:
-            config.filename = checked
-
-    value = setting("DISKETTE_DUMP_PERMISSIONS")
-    if value is not None:
-        config.chmod = _check_mode(value, report("DISKETTE_DUMP_PERMISSIONS"))
-
-    value = setting("DISKETTE_APPS")
-    if value is not None:
-        config.apps = _check_apps(value, report("DISKETTE_APPS"), pairs_allowed=True)
-
-    if problems:
-        raise ConfigError(problems=problems)
-    return config
+    return defaults.merged(values)
 
 
 # -- reading -----------------------------------------------------------------
@@ -361,64 +291,189 @@ def _pyproject_has_table(path: Path) -> bool:
 def _config_from_mapping(
     data: dict[str, Any], *, source: str, base_dir: Path, cwd: Path, label: str
 ) -> Config:
-    problems: list[str] = []
+    """Validate a configuration file's table; relative paths are relative to ``base_dir``."""
+    values = validate_raw_values(data, _file_source(label, base_dir))
+    defaults = Config(source=source, base_dir=base_dir, storages_basepath=base_dir, destination=cwd)
+    return defaults.merged(values)
 
-    def report(key: str) -> Callable[[str], None]:
-        return lambda tail: problems.append(f"{label}: '{key}' {tail}")
 
-    for key in data:
-        if key not in CONFIG_KEYS:
-            problems.append(f"{label}: unknown key '{key}'")
+# -- the keys and the sources ------------------------------------------------
 
-    config = Config(source=source, base_dir=base_dir, storages_basepath=base_dir, destination=cwd)
 
-    if "settings" in data:
-        config.settings = _check_str(data["settings"], report("settings"))
-    if "executable" in data:
-        config.executable = _check_str(data["executable"], report("executable"))
-    if "filename" in data:
-        checked = _check_str(data["filename"], report("filename"))
-        if checked is not None:
-            config.filename = checked
-    if "pythonpath" in data:
-        value = data["pythonpath"]
-        if isinstance(value, str):
-            value = [value]
-        checked = _check_str_list(
-            value, report("pythonpath"), expected="a string or a list of strings"
-        )
-        if checked is not None:
-            config.pythonpath = [_join(base_dir, p) for p in checked]
-    if "storages_basepath" in data:
-        checked = _check_str(data["storages_basepath"], report("storages_basepath"))
-        if checked is not None:
-            config.storages_basepath = _join(base_dir, checked)
-    if "storages" in data:
-        checked = _check_str_list(data["storages"], report("storages"))
-        if checked is not None:
-            config.storages = [_join(base_dir, p) for p in checked]
-    if "storages_excludes" in data:
-        checked = _check_str_list(data["storages_excludes"], report("storages_excludes"))
-        if checked is not None:
-            config.storages_excludes = checked
-    if "destination" in data:
-        checked = _check_str(data["destination"], report("destination"))
-        if checked is not None:
-            config.destination = _join(base_dir, checked)
-    if "indent" in data:
-        config.indent = _check_indent(data["indent"], report("indent"))
-    if "chmod" in data:
-        config.chmod = _check_mode(data["chmod"], report("chmod"))
-    if "dir_chmod" in data:
-        config.dir_chmod = _check_mode(data["dir_chmod"], report("dir_chmod"))
-    if "apps" in data:
-        config.apps = _check_apps(
-            data["apps"], lambda tail: problems.append(f"{label}: {tail}"), pairs_allowed=False
-        )
+@dataclass(frozen=True)
+class RawSource:
+    """Where raw values come from: how it names a key in a problem, what paths are relative to.
 
+    ``keys`` lists the keys the source may hold, in the order their problems
+    are reported. ``message(key, tail)`` words a problem (``tail`` is
+    ``"must be ..."``). ``base`` is the folder relative paths are relative to.
+    ``toml`` is true for a file: its paths are strings and its application
+    definitions tables; settings and flags are Python values, where a path may
+    be any :class:`os.PathLike` and a definition diskette's ``(name, options)``.
+    """
+
+    keys: tuple[str, ...]
+    message: Callable[[str, str], str]
+    base: Path
+    toml: bool
+    label: str = ""
+
+
+#: How a checker reports the tail of a problem ("must be ...").
+Report = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class ConfigKey:
+    """One configuration key: how its raw value is checked and converted.
+
+    ``check(value, report, source)`` returns the converted value, or ``None``
+    after reporting why it is refused; path values are made absolute against
+    ``source.base`` (the file's folder, or the current folder for settings and
+    flags). ``adds``: a flag appends to the configured values instead of
+    replacing them (``--exclude`` is additive, ``--storage`` is not).
+    """
+
+    name: str
+    check: Callable[[Any, Report, RawSource], Any]
+    adds: bool = False
+
+
+def _text(value: Any, report: Report, source: RawSource) -> str | None:
+    return _check_str(value, report)
+
+
+def _texts(value: Any, report: Report, source: RawSource) -> list[str] | None:
+    return _check_str_list(value, report)
+
+
+def _path(value: Any, report: Report, source: RawSource) -> Path | None:
+    checked = _check_str(value, report) if source.toml else _check_path(value, report)
+    return None if checked is None else _join(source.base, checked)
+
+
+def _paths(value: Any, report: Report, source: RawSource) -> list[Path] | None:
+    if source.toml:
+        checked = _check_str_list(value, report)
+    else:
+        checked = _check_path_list(value, report)
+    return None if checked is None else [_join(source.base, item) for item in checked]
+
+
+def _path_or_paths(value: Any, report: Report, source: RawSource) -> list[Path] | None:
+    """A path or a list of paths (``pythonpath``): one path is a list of one."""
+    if source.toml:
+        value = [value] if isinstance(value, str) else value
+        checked = _check_str_list(value, report, expected="a string or a list of strings")
+    else:
+        value = [value] if isinstance(value, str | os.PathLike) else value
+        checked = _check_path_list(value, report)
+    return None if checked is None else [_join(source.base, item) for item in checked]
+
+
+def _indent(value: Any, report: Report, source: RawSource) -> int | None:
+    return _check_indent(value, report)
+
+
+def _mode(value: Any, report: Report, source: RawSource) -> int | None:
+    return _check_mode(value, report)
+
+
+def _apps(value: Any, report: Report, source: RawSource) -> list[dict]:
+    return _check_apps(value, report, pairs_allowed=not source.toml)
+
+
+#: Every configuration key, in the order a file's problems are reported.
+CONFIG_KEY_TABLE: dict[str, ConfigKey] = {
+    key.name: key
+    for key in (
+        ConfigKey("settings", _text),
+        ConfigKey("executable", _text),
+        ConfigKey("filename", _text),
+        ConfigKey("pythonpath", _path_or_paths),
+        ConfigKey("storages_basepath", _path),
+        ConfigKey("storages", _paths),
+        ConfigKey("storages_excludes", _texts, adds=True),
+        ConfigKey("destination", _path),
+        ConfigKey("indent", _indent),
+        ConfigKey("chmod", _mode),
+        ConfigKey("dir_chmod", _mode),
+        ConfigKey("apps", _apps),
+    )
+}
+
+#: Top-level keys of a configuration file.
+CONFIG_KEYS = tuple(CONFIG_KEY_TABLE)
+
+#: Django settings read (diskette's own names), in the order their problems are reported.
+DJANGO_SETTING_NAMES = {
+    "storages": "DISKETTE_STORAGES",
+    "storages_excludes": "DISKETTE_STORAGES_EXCLUDES",
+    "destination": "DISKETTE_DUMP_PATH",
+    "storages_basepath": "DISKETTE_LOAD_STORAGES_PATH",
+    "filename": "DISKETTE_DUMP_FILENAME",
+    "chmod": "DISKETTE_DUMP_PERMISSIONS",
+    "apps": "DISKETTE_APPS",
+}
+
+#: Command-line flags that override a key, in the order their problems are reported.
+FLAG_NAMES = {
+    "settings": "--settings",
+    "executable": "--executable",
+    "filename": "--filename",
+    "pythonpath": "--pythonpath",
+    "destination": "--destination",
+    "storages_basepath": "--storages-basepath",
+    "storages": "--storage",
+    "storages_excludes": "--exclude",
+    "indent": "--indent",
+    "chmod": "--chmod",
+    "dir_chmod": "--dir-chmod",
+}
+
+
+def _file_source(label: str, base_dir: Path) -> RawSource:
+    def message(key: str, tail: str) -> str:
+        # An application definition's problems name 'apps' or apps[N] themselves.
+        return f"{label}: {tail}" if key == "apps" else f"{label}: '{key}' {tail}"
+
+    return RawSource(CONFIG_KEYS, message, base_dir, toml=True, label=label)
+
+
+def _settings_source(cwd: Path) -> RawSource:
+    def message(key: str, tail: str) -> str:
+        return f"settings.{DJANGO_SETTING_NAMES[key]}: {tail}"
+
+    return RawSource(tuple(DJANGO_SETTING_NAMES), message, cwd, toml=False)
+
+
+def _flags_source(cwd: Path) -> RawSource:
+    def message(key: str, tail: str) -> str:
+        return f"{FLAG_NAMES[key]}: {tail}"
+
+    return RawSource(tuple(FLAG_NAMES), message, cwd, toml=False)
+
+
+def validate_raw_values(raw: Mapping[str, Any], source: RawSource) -> dict[str, Any]:
+    """Check and convert the raw values of one source with :data:`CONFIG_KEY_TABLE`.
+
+    Returns the converted values of the keys present in ``raw``; raises one
+    :class:`ConfigError` listing every problem: unknown keys first, then the
+    keys in ``source.keys`` order.
+    """
+    problems = [f"{source.label}: unknown key '{key}'" for key in raw if key not in source.keys]
+    values: dict[str, Any] = {}
+    for key in source.keys:
+        if key not in raw:
+            continue
+        key_problems: list[str] = []
+        checked = CONFIG_KEY_TABLE[key].check(raw[key], key_problems.append, source)
+        problems.extend(source.message(key, tail) for tail in key_problems)
+        if checked is not None:
+            values[key] = checked
     if problems:
         raise ConfigError(problems=problems)
-    return config
+    return values
 
 
 # -- application definitions -------------------------------------------------
@@ -579,11 +634,6 @@ def _describe(value: Any, item_types: tuple[type, ...] = (str,)) -> str:
         if kinds:
             return f"{_type_name(value)} containing {', '.join(kinds)}"
     return _type_name(value)
-
-
-def _flag_label(name: str) -> str:
-    labels = {"storages": "--storage", "storages_excludes": "--exclude"}
-    return labels.get(name, "--" + name.replace("_", "-")) + ":"
 
 
 def _absolute(path: Path | str) -> Path:

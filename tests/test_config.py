@@ -1,5 +1,6 @@
 """Tests for diskette_tui.config: lookup, validation, Django settings, overrides."""
 
+import dataclasses
 import json
 import subprocess
 import sys
@@ -10,12 +11,18 @@ from types import SimpleNamespace
 import pytest
 
 from diskette_tui.config import (
+    CONFIG_KEY_TABLE,
+    CONFIG_KEYS,
     DEFAULT_FILENAME,
+    DJANGO_SETTING_NAMES,
+    FLAG_NAMES,
     Config,
+    RawSource,
     config_from_django_settings,
     find_config_file,
     load_config,
     parse_mode,
+    validate_raw_values,
 )
 from diskette_tui.exceptions import ConfigError
 
@@ -688,6 +695,95 @@ def test_overrides_unknown_flag(configured):
     config, cwd = configured
     with pytest.raises(TypeError):
         config.with_overrides(cwd=cwd, colour="red")
+
+
+# -- the key table: one check per key, whatever the source --------------------
+
+
+def test_key_table_covers_every_configured_value():
+    fields = {f.name for f in dataclasses.fields(Config)} - {"source", "base_dir"}
+    assert set(CONFIG_KEY_TABLE) == fields
+    assert CONFIG_KEYS == tuple(CONFIG_KEY_TABLE)
+    assert set(DJANGO_SETTING_NAMES) <= set(CONFIG_KEY_TABLE)
+    assert set(FLAG_NAMES) <= set(CONFIG_KEY_TABLE)
+    assert [key for key, rule in CONFIG_KEY_TABLE.items() if rule.adds] == ["storages_excludes"]
+
+
+@pytest.mark.parametrize(
+    ("key", "flag", "setting", "raw", "expected"),
+    [
+        ("chmod", "chmod", "DISKETTE_DUMP_PERMISSIONS", "0o640", 0o640),
+        ("filename", "filename", "DISKETTE_DUMP_FILENAME", "a.tar.gz", "a.tar.gz"),
+        ("storages_excludes", "storages_excludes", "DISKETTE_STORAGES_EXCLUDES",
+         ["*.tmp"], ["*.tmp"]),
+    ],
+)  # fmt: skip
+def test_a_key_is_converted_the_same_way_from_every_source(
+    tmp_path, key, flag, setting, raw, expected
+):
+    write(tmp_path / "diskette.toml", f"{key} = {json.dumps(raw)}\n")  # JSON is TOML here
+    from_file = load_config(tmp_path)
+    from_settings = config_from_django_settings(SimpleNamespace(**{setting: raw}), tmp_path)
+    from_flag = Config(source=None, base_dir=tmp_path).with_overrides(cwd=tmp_path, **{flag: raw})
+    assert getattr(from_file, key) == getattr(from_settings, key) == expected
+    assert getattr(from_flag, key) == expected
+
+
+@pytest.mark.parametrize(
+    ("key", "flag", "setting"),
+    [
+        ("storages", "storages", "DISKETTE_STORAGES"),
+        ("destination", "destination", "DISKETTE_DUMP_PATH"),
+        ("storages_basepath", "storages_basepath", "DISKETTE_LOAD_STORAGES_PATH"),
+    ],
+)
+def test_relative_paths_follow_the_source(tmp_path, key, flag, setting):
+    """A file's paths are relative to its folder; settings' and flags' to the cwd."""
+    cwd = tmp_path / "cwd"
+    cwd.mkdir()
+    raw = ["media/../files"] if key == "storages" else "media/../files"
+    write(tmp_path / "conf" / "diskette.toml", f"{key} = {json.dumps(raw)}\n")
+    from_file = load_config(cwd, tmp_path / "conf" / "diskette.toml")
+    from_settings = config_from_django_settings(SimpleNamespace(**{setting: raw}), cwd)
+    from_flag = from_file.with_overrides(cwd=cwd, **{flag: raw})
+
+    def one(config):
+        value = getattr(config, key)
+        return value[0] if key == "storages" else value
+
+    assert one(from_file) == tmp_path / "conf" / "files"
+    assert one(from_settings) == one(from_flag) == cwd / "files"
+
+
+def test_validate_raw_values_words_problems_by_source(tmp_path):
+    source = RawSource(
+        keys=("indent", "storages"),
+        message=lambda key, tail: f"<{key}> {tail}",
+        base=tmp_path,
+        toml=False,
+        label="here",
+    )
+    assert validate_raw_values({"indent": 2, "storages": ["a"]}, source) == {
+        "indent": 2,
+        "storages": [tmp_path / "a"],
+    }
+    assert validate_raw_values({}, source) == {}
+    with pytest.raises(ConfigError) as excinfo:
+        validate_raw_values({"storages": "a", "chmod": 1, "indent": "x"}, source)
+    assert problems_of(excinfo) == [
+        "here: unknown key 'chmod'",
+        "<indent> must be an integer, got str",
+        "<storages> must be a list of paths, got str",
+    ]
+
+
+def test_merged_appends_only_additive_keys(tmp_path):
+    config = Config(source=None, base_dir=tmp_path, storages=[tmp_path / "a"])
+    config.storages_excludes = ["*.tmp"]
+    merged = config.merged({"storages": [tmp_path / "b"], "storages_excludes": ["cache/"]})
+    assert merged.storages == [tmp_path / "b"]
+    assert merged.storages_excludes == ["*.tmp", "cache/"]
+    assert config.storages_excludes == ["*.tmp"]
 
 
 # -- as_dict -----------------------------------------------------------------

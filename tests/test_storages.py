@@ -14,6 +14,9 @@ from diskette_tui.core.plan import ExcludedEntry, StoragePlan
 from diskette_tui.core.progress import ProgressUpdate
 from diskette_tui.core.storages import (
     StorageScan,
+    _nesting_problems,
+    _storage_folder,
+    _Walk,
     check_patterns,
     compile_excludes,
     scan_storages,
@@ -253,10 +256,10 @@ def test_patterns_are_relative_to_the_storage(tmp_path):
     assert plan.excluded == ()
 
 
-def test_use_excludes_false_excludes_nothing(base):
+def test_with_storages_excludes_false_excludes_nothing(base):
     make_tree(base / "media", {"a.tmp": "a", "cache": {"c": "c"}})
 
-    plan = scan(base, excludes=["*.tmp", "cache/"], use_excludes=False)
+    plan = scan(base, excludes=["*.tmp", "cache/"], with_storages_excludes=False)
 
     assert names(plan) == ["media/a.tmp", "media/cache", "media/cache/c"]
     assert plan.excluded == ()
@@ -279,7 +282,7 @@ def test_invalid_pattern_raises_value_error_naming_it(base):
 
 
 def test_invalid_patterns_are_ignored_when_excludes_are_off(base):
-    plan = scan(base, excludes=["!"], use_excludes=False)
+    plan = scan(base, excludes=["!"], with_storages_excludes=False)
 
     assert plan.entries == ()
 
@@ -607,3 +610,47 @@ def test_missing_basepath_is_reported(base):
 
     assert problems[0] == f"storages base path does not exist: {base / 'gone'}"
     assert "not inside" in problems[1]
+
+
+# The walk's steps ----------------------------------------------------------------
+
+
+def test_a_scan_keeps_no_walk_state_between_runs(base):
+    make_tree(base / "media", {"a.txt": "a", "sub": {"b.txt": "b"}})
+    scanner = StorageScan(base / "media", base)
+
+    first = scanner.run()
+    (base / "media" / "c.txt").write_text("c")
+    second = scanner.run()
+
+    assert names(first) == ["media/a.txt", "media/sub", "media/sub/b.txt"]
+    assert names(second) == ["media/a.txt", "media/c.txt", "media/sub", "media/sub/b.txt"]
+
+
+def test_walk_plan_keeps_what_the_steps_recorded(base):
+    walk = _Walk(root=str(base / "media"), arcname="media")
+    walk.skip(base / "media" / "sock", "media/sock", "not a regular file")
+    walk.skip(base / "media" / "out.lnk", "media/out.lnk", "points outside", target="/etc")
+
+    plan = walk.plan()
+
+    assert plan.path == base / "media"
+    assert plan.entries == () and plan.excluded == ()
+    assert skipped(plan) == {"media/sock": "not a regular file", "media/out.lnk": "points outside"}
+    assert plan.skipped_links[1].target == "/etc"
+
+
+def test_storage_folder_resolves_or_names_one_problem(base):
+    (base / "file.txt").write_text("x")
+
+    assert _storage_folder(base / "media") == (base / "media", (base / "media").resolve(), None)
+    assert _storage_folder(None) == (None, None, "storage is not a path: None")
+    assert _storage_folder(base / "file.txt")[2] == f"storage is not a folder: {base / 'file.txt'}"
+
+
+def test_nesting_problems_name_each_pair_once(tmp_path):
+    outer, inner, apart = tmp_path / "a", tmp_path / "a" / "b", tmp_path / "c"
+    pairs = [(outer, outer), (inner, inner), (apart, apart)]
+
+    assert _nesting_problems(pairs) == [f"storage {inner} is inside storage {outer}"]
+    assert _nesting_problems(pairs[::-1]) == [f"storage {inner} is inside storage {outer}"]

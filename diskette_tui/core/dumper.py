@@ -336,7 +336,7 @@ class Dumper:
                 self.storages,
                 self.storages_basepath,
                 self.storages_excludes,
-                use_excludes=request.with_storages_excludes,
+                with_storages_excludes=request.with_storages_excludes,
                 progress=progress,
                 is_cancelled=is_cancelled,
             )

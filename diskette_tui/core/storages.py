@@ -17,6 +17,7 @@ from __future__ import annotations
 import errno
 import os
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from operator import attrgetter
 from pathlib import Path
 
@@ -73,41 +74,48 @@ def validate_storages(storages, basepath) -> list[str]:
     seen: dict[Path, Path] = {}
     valid: list[tuple[Path, Path]] = []
     for raw in storages:
-        try:
-            path = Path(raw)
-        except TypeError:
-            problems.append(f"storage is not a path: {raw!r}")
-            continue
-        try:
-            exists = path.exists()
-            is_dir = exists and path.is_dir()
-        except OSError as exc:
-            problems.append(f"storage cannot be read ({exc.strerror}): {path}")
-            continue
-        if not exists:
-            problems.append(f"storage does not exist: {path}")
-            continue
-        if not is_dir:
-            problems.append(f"storage is not a folder: {path}")
-            continue
-        try:
-            real = path.resolve()
-        except (OSError, RuntimeError) as exc:
-            problems.append(f"storage path cannot be resolved ({exc}): {path}")
-            continue
-        if real in seen:
-            problems.append(f"storage is listed twice: {path} (same folder as {seen[real]})")
-            continue
-        seen[real] = path
-        if base_real is not None:
-            problem = _placement_problem(path, real, basepath, base_real)
-            if problem:
-                problems.append(problem)
-                continue
-        valid.append((path, real))
+        path, real, problem = _storage_folder(raw)
+        if problem is None and real in seen:
+            problem = f"storage is listed twice: {path} (same folder as {seen[real]})"
+        elif problem is None:
+            seen[real] = path
+            if base_real is not None:
+                problem = _placement_problem(path, real, basepath, base_real)
+        if problem is None:
+            valid.append((path, real))
+        else:
+            problems.append(problem)
+    return problems + _nesting_problems(valid)
 
-    # Only storages without another problem take part, so that a storage
-    # equal to the base path does not also "contain" every other one.
+
+def _storage_folder(raw) -> tuple[Path | None, Path | None, str | None]:
+    """A storage as given and resolved, or the problem that stops checking it."""
+    try:
+        path = Path(raw)
+    except TypeError:
+        return None, None, f"storage is not a path: {raw!r}"
+    try:
+        exists = path.exists()
+        is_dir = exists and path.is_dir()
+    except OSError as exc:
+        return path, None, f"storage cannot be read ({exc.strerror}): {path}"
+    if not exists:
+        return path, None, f"storage does not exist: {path}"
+    if not is_dir:
+        return path, None, f"storage is not a folder: {path}"
+    try:
+        return path, path.resolve(), None
+    except (OSError, RuntimeError) as exc:
+        return path, None, f"storage path cannot be resolved ({exc}): {path}"
+
+
+def _nesting_problems(valid: list[tuple[Path, Path]]) -> list[str]:
+    """One problem per pair of storages where one is inside the other.
+
+    Only storages without another problem take part, so that a storage equal
+    to the base path does not also "contain" every other one.
+    """
+    problems = []
     for index, (path, real) in enumerate(valid):
         for other, other_real in valid[index + 1 :]:
             if other_real in real.parents:
@@ -217,6 +225,32 @@ def compile_excludes(patterns) -> pathspec.GitIgnoreSpec:
 # Scanning --------------------------------------------------------------
 
 
+@dataclass
+class _Walk:
+    """What one walk of a storage has found so far; the walk's steps add to it."""
+
+    root: str
+    arcname: str
+    entries: list[StorageEntry] = field(default_factory=list)
+    excluded: list[ExcludedEntry] = field(default_factory=list)
+    skipped: list[SkippedLink] = field(default_factory=list)
+    seen: int = 0
+
+    def skip(self, path: Path, arcname: str, reason: str, target: str = "") -> None:
+        """Record an entry that is not archived, and why."""
+        self.skipped.append(SkippedLink(path, arcname, target, reason))
+
+    def plan(self) -> StoragePlan:
+        """The storage's plan: everything found, in walk order."""
+        return StoragePlan(
+            path=Path(self.root),
+            arcname=self.arcname,
+            entries=tuple(self.entries),
+            excluded=tuple(self.excluded),
+            skipped_links=tuple(self.skipped),
+        )
+
+
 class StorageScan:
     """Walks one storage and builds its :class:`StoragePlan`.
 
@@ -235,8 +269,8 @@ class StorageScan:
       and so is a folder that cannot be listed ("permission denied").
 
     ``excludes`` are gitignore-style patterns relative to the storage;
-    ``use_excludes=False`` ignores them. ``progress`` receives a ``"scan"``
-    :class:`ProgressUpdate` every 500 entries and once at the end;
+    ``with_storages_excludes=False`` ignores them. ``progress`` receives a
+    ``"scan"`` :class:`ProgressUpdate` every 500 entries and once at the end;
     ``is_cancelled`` is asked every 500 entries and a true answer raises
     :class:`KeyboardInterrupt`.
     """
@@ -246,18 +280,20 @@ class StorageScan:
         storage: Path,
         basepath: Path,
         excludes: Iterable[str] = (),
-        use_excludes: bool = True,
+        with_storages_excludes: bool = True,
         progress: ProgressCallback | None = None,
         is_cancelled: Callable[[], bool] | None = None,
     ):
         self.storage = Path(storage)
         self.basepath = Path(basepath)
         self.excludes = list(excludes or ())
-        self.use_excludes = use_excludes
+        self.with_storages_excludes = with_storages_excludes
         self.progress = progress
         self.is_cancelled = is_cancelled
         # Compiled now so that a bad pattern fails before any walking.
-        self._spec = compile_excludes(self.excludes) if use_excludes and self.excludes else None
+        self._spec = (
+            compile_excludes(self.excludes) if with_storages_excludes and self.excludes else None
+        )
 
     def run(self) -> StoragePlan:
         """Walk the storage and return its plan.
@@ -269,148 +305,135 @@ class StorageScan:
         problems = validate_storages([self.storage], self.basepath)
         if problems:
             raise DumperError(problems=problems)
-
         root = os.path.realpath(self.storage)
         base = os.path.realpath(self.basepath)
-        self._root = root
-        self._root_prefix = root + os.sep
-        self._arcname = Path(os.path.relpath(root, base)).as_posix()
-        arcprefix = self._arcname + "/"
+        walk = _Walk(root=root, arcname=Path(os.path.relpath(root, base)).as_posix())
+        self._walk(walk)
+        if self.progress is not None:
+            self.progress(ProgressUpdate(stage="scan", item=walk.arcname, completed=walk.seen))
+        return walk.plan()
 
-        entries: list[StorageEntry] = []
-        excluded: list[ExcludedEntry] = []
-        skipped: list[SkippedLink] = []
-        self._skipped = skipped
-
+    def _walk(self, walk: _Walk) -> None:
+        """Walk the storage depth-first, each entry excluded, entered or recorded."""
         try:
-            top = _listdir(root)
+            top = _listdir(walk.root)
         except OSError as exc:
             top = []
-            skipped.append(SkippedLink(Path(root), self._arcname, "", _os_reason(exc)))
+            walk.skip(Path(walk.root), walk.arcname, _os_reason(exc))
 
-        spec = self._spec
-        patterns = self.excludes
-        check = spec.check_file if spec is not None else None
+        check = self._spec.check_file if self._spec is not None else None
         no_separators = ()
-        add_entry = entries.append
-        every = PROGRESS_EVERY
-        seen = 0
+        arcprefix = walk.arcname + "/"
 
         # A stack of (remaining entries, path prefix relative to the storage,
         # folder Path) keeps the walk iterative and depth-first without deep
         # recursion; joining a name to the folder's Path is cheaper than
         # parsing every full path again.
-        stack = [(iter(top), "", Path(root))]
+        stack = [(iter(top), "", Path(walk.root))]
         while stack:
             children, prefix, folder = stack[-1]
             entry = next(children, None)
             if entry is None:
                 stack.pop()
                 continue
-            seen += 1
-            if seen % every == 0:
-                self._report(seen)
+            walk.seen += 1
+            if walk.seen % PROGRESS_EVERY == 0:
+                self._report(walk)
 
             rel = prefix + entry.name
+            path = folder / entry.name
             is_dir = entry.is_dir(follow_symlinks=False)
-
             if check is not None:
                 result = check(rel + "/" if is_dir else rel, no_separators)
                 if result.include:
-                    pattern = patterns[result.index]
-                    excluded.append(
-                        self._excluded(entry, folder / entry.name, arcprefix + rel, pattern, is_dir)
-                    )
+                    pattern = self.excludes[result.index]
+                    walk.excluded.append(_excluded(entry, path, arcprefix + rel, pattern, is_dir))
                     continue
-
             if is_dir:
-                try:
-                    listing = _listdir(entry.path)
-                except OSError as exc:
-                    skipped.append(
-                        SkippedLink(folder / entry.name, arcprefix + rel, "", _os_reason(exc))
-                    )
-                    continue
-                path = folder / entry.name
-                add_entry(StorageEntry(path, arcprefix + rel, "dir"))
-                stack.append((iter(listing), rel + "/", path))
-            elif entry.is_file(follow_symlinks=False):
-                try:
-                    size = entry.stat(follow_symlinks=False).st_size
-                except OSError as exc:
-                    # Removed between listing and stat: nothing left to archive.
-                    skipped.append(
-                        SkippedLink(folder / entry.name, arcprefix + rel, "", _os_reason(exc))
-                    )
-                    continue
-                add_entry(StorageEntry(folder / entry.name, arcprefix + rel, "file", size))
-            elif entry.is_symlink():
-                link = self._link(entry.path, arcprefix + rel)
-                if link is not None:
-                    add_entry(link)
+                listing = self._enter(walk, entry, path, arcprefix + rel)
+                if listing is not None:
+                    stack.append((iter(listing), rel + "/", path))
             else:
-                skipped.append(
-                    SkippedLink(folder / entry.name, arcprefix + rel, "", REASON_SPECIAL)
-                )
-
-        if self.progress is not None:
-            self.progress(ProgressUpdate(stage="scan", item=self._arcname, completed=seen))
-        return StoragePlan(
-            path=Path(root),
-            arcname=self._arcname,
-            entries=tuple(entries),
-            excluded=tuple(excluded),
-            skipped_links=tuple(skipped),
-        )
-
-    def _report(self, seen: int) -> None:
-        """Check for cancellation, then report progress."""
-        if self.is_cancelled is not None and self.is_cancelled():
-            raise KeyboardInterrupt(f"scan of storage {self._arcname} cancelled")
-        if self.progress is not None:
-            self.progress(ProgressUpdate(stage="scan", item=self._arcname, completed=seen))
+                self._add_member(walk, entry, path, arcprefix + rel)
 
     @staticmethod
-    def _excluded(
-        entry: os.DirEntry, path: Path, arcname: str, pattern: str, is_dir: bool
-    ) -> ExcludedEntry:
-        """Record an excluded entry; a regular file keeps its size for the totals."""
-        size = 0
-        if not is_dir and entry.is_file(follow_symlinks=False):
+    def _enter(
+        walk: _Walk, entry: os.DirEntry, path: Path, arcname: str
+    ) -> list[os.DirEntry] | None:
+        """Record a folder and return its listing; ``None`` when it cannot be listed."""
+        try:
+            listing = _listdir(entry.path)
+        except OSError as exc:
+            walk.skip(path, arcname, _os_reason(exc))
+            return None
+        walk.entries.append(StorageEntry(path, arcname, "dir"))
+        return listing
+
+    @staticmethod
+    def _add_member(walk: _Walk, entry: os.DirEntry, path: Path, arcname: str) -> None:
+        """Record anything but a folder: a file, a link, or why it is skipped."""
+        if entry.is_file(follow_symlinks=False):
             try:
                 size = entry.stat(follow_symlinks=False).st_size
-            except OSError:
-                pass
-        return ExcludedEntry(path, arcname, pattern, is_dir, size)
-
-    def _link(self, path: str, arcname: str) -> StorageEntry | None:
-        """Keep a link that stays inside the storage; record any other as skipped."""
-        try:
-            target = os.readlink(path)
-        except OSError as exc:
-            self._skipped.append(SkippedLink(Path(path), arcname, "", _os_reason(exc)))
-            return None
-        reason = None
-        try:
-            real = os.path.realpath(path, strict=True)
-        except OSError as exc:
-            reason = REASON_LOOP if exc.errno == errno.ELOOP else REASON_BROKEN
+            except OSError as exc:
+                # Removed between listing and stat: nothing left to archive.
+                walk.skip(path, arcname, _os_reason(exc))
+                return
+            walk.entries.append(StorageEntry(path, arcname, "file", size))
+        elif entry.is_symlink():
+            _add_link(walk, entry.path, arcname)
         else:
-            if real != self._root and not real.startswith(self._root_prefix):
-                reason = REASON_OUTSIDE
-            elif os.path.isabs(target):
-                reason = REASON_ABSOLUTE
-        if reason is not None:
-            self._skipped.append(SkippedLink(Path(path), arcname, target, reason))
-            return None
-        return StorageEntry(Path(path), arcname, "link", 0, target)
+            walk.skip(path, arcname, REASON_SPECIAL)
+
+    def _report(self, walk: _Walk) -> None:
+        """Check for cancellation, then report progress."""
+        if self.is_cancelled is not None and self.is_cancelled():
+            raise KeyboardInterrupt(f"scan of storage {walk.arcname} cancelled")
+        if self.progress is not None:
+            self.progress(ProgressUpdate(stage="scan", item=walk.arcname, completed=walk.seen))
+
+
+def _excluded(
+    entry: os.DirEntry, path: Path, arcname: str, pattern: str, is_dir: bool
+) -> ExcludedEntry:
+    """Record an excluded entry; a regular file keeps its size for the totals."""
+    size = 0
+    if not is_dir and entry.is_file(follow_symlinks=False):
+        try:
+            size = entry.stat(follow_symlinks=False).st_size
+        except OSError:
+            pass
+    return ExcludedEntry(path, arcname, pattern, is_dir, size)
+
+
+def _add_link(walk: _Walk, path: str, arcname: str) -> None:
+    """Keep a link that stays inside the storage; record any other as skipped."""
+    try:
+        target = os.readlink(path)
+    except OSError as exc:
+        walk.skip(Path(path), arcname, _os_reason(exc))
+        return
+    reason = None
+    try:
+        real = os.path.realpath(path, strict=True)
+    except OSError as exc:
+        reason = REASON_LOOP if exc.errno == errno.ELOOP else REASON_BROKEN
+    else:
+        if real != walk.root and not real.startswith(walk.root + os.sep):
+            reason = REASON_OUTSIDE
+        elif os.path.isabs(target):
+            reason = REASON_ABSOLUTE
+    if reason is not None:
+        walk.skip(Path(path), arcname, reason, target)
+        return
+    walk.entries.append(StorageEntry(Path(path), arcname, "link", 0, target))
 
 
 def scan_storages(
     storages,
     basepath,
     excludes: Iterable[str] = (),
-    use_excludes: bool = True,
+    with_storages_excludes: bool = True,
     progress: ProgressCallback | None = None,
     is_cancelled: Callable[[], bool] | None = None,
 ) -> tuple[StoragePlan, ...]:
@@ -421,7 +444,7 @@ def scan_storages(
             storage,
             basepath,
             excludes=excludes,
-            use_excludes=use_excludes,
+            with_storages_excludes=with_storages_excludes,
             progress=progress,
             is_cancelled=is_cancelled,
         ).run()
