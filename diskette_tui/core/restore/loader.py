@@ -157,7 +157,8 @@ class Loader:
         for storage in storages:
             if storage.mode == "replace" or not storage.target.exists():
                 # Nothing to merge with: swap the complete folder in at once.
-                swapped.append(apply.swap_in(storage.target, staging.pop(storage.name)))
+                swapped.append(apply.swap_in(storage.target, staging[storage.name]))
+                del staging[storage.name]  # in place now: not a temporary to remove
             else:
                 apply.merge_in(staging[storage.name], storage.target)
             self.logger.info(f"restored {storage.name} into {storage.target}")
