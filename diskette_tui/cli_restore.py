@@ -47,7 +47,6 @@ from .cli_common import (
     out,
     reported_errors,
 )
-from .exceptions import ConfigError
 
 restore_app = typer.Typer(rich_markup_mode=None)
 
@@ -87,19 +86,7 @@ NoVerifyOpt = Annotated[
 ]
 
 
-def _size(value: int) -> str:
-    from .render import size
-
-    return size(value)
-
-
-def _count(value, noun: str) -> str:
-    from .render import count
-
-    return count(value, noun)
-
-
-# -- project -------------------------------------------------------------------
+# -- what the commands do ------------------------------------------------------
 
 
 NO_SETTINGS_FOR_LOAD = (
@@ -108,139 +95,94 @@ NO_SETTINGS_FOR_LOAD = (
 )
 
 
-def storages_basepath(option: Path | None, config) -> Path:
-    """``--storages-basepath`` (relative to the current folder), else configured, else cwd."""
-    if option is not None:
-        return Path(option).expanduser().absolute()
-    if config is not None and config.storages_basepath is not None:
-        return Path(config.storages_basepath)
-    return Path.cwd()
+def inspect_archive(archive: Path, verbose: int, json_output: bool) -> None:
+    """``inspect``: the Textual app on a terminal, else text or JSON."""
+    from .core.reader import require_archive_file, scan
 
-
-# -- rendering -----------------------------------------------------------------
-
-
-def render_load_plan(plan, console) -> None:
-    """The preview of a load, as plain text."""
-    manifest = plan.manifest
-    made_by = manifest.get("generator") or f"diskette {manifest.get('version', '?')}"
-    checks = {
-        "ok": "checksums ok",
-        "unverifiable": "NO checksums (unverifiable)",
-        "skipped": "checksums not checked",
-    }[plan.verification]
-    console.print("[bold]diskette — load preview[/bold]")
-    console.print(
-        f"archive   {escape(str(plan.archive))} ({_size(plan.archive_size)}) · {escape(made_by)}"
-        f" · created {manifest.get('creation', '?')} · {checks}"
-    )
-    if plan.with_data:
-        console.print("data      loaded in one transaction: all files or none")
-        if not plan.datas:
-            console.print("  (no data files)")
-        width = max((len(item.name) for item in plan.datas), default=0)
-        for item in plan.datas:
-            action = "load" if item.selected else "skip"
-            line = f"  {action}  {item.name:<{width}}  {_count(item.objects, 'object')}"
-            if item.definition:
-                line += f"  · {item.definition}"
-            if item.reason:
-                line += f"  ({item.reason})"
-            console.print(escape(line), style=None if item.selected else "dim")
+    if not json_output and cli_common.is_interactive():
+        require_archive_file(archive)  # one line, before any app opens
+        raise typer.Exit(run_inspect_app(archive))
+    contents = scan(archive)
+    if json_output:
+        out.print_json(json.dumps(contents.as_dict()))
     else:
-        console.print("data      not loaded (--no-data)")
-    if plan.with_storages:
-        console.print(
-            f"storages  into {escape(str(plan.storages_basepath))} · mode {plan.storages_mode}"
-        )
-        if not plan.storages:
-            console.print("  (no storages)")
-        for item in plan.storages:
-            line = (
-                f"  {item.name}  {_count(item.files, 'file')}  {_size(item.size)}"
-                f" → {item.target}"
-            )
-            if not item.exists:
-                line += "  (new folder)"
-            elif item.mode == "replace":
-                line += (
-                    f"  (replaces {_count(item.existing, 'existing file')}: "
-                    f"{item.overwritten} overwritten, {item.removed} removed)"
-                )
-            else:
-                line += (
-                    f"  (merge: {item.overwritten} of {item.existing} existing files overwritten)"
-                )
-            console.print(escape(line))
-    else:
-        console.print("storages  not restored (--no-storages)")
-    console.print(
-        f"total     {_count(len(plan.selected_datas), 'data file')} · "
-        f"{_count(plan.objects, 'object')} · {_count(plan.files, 'file')} · {_size(plan.size)}"
-    )
+        from .render import render_contents
+
+        render_contents(contents, out, verbose)
 
 
-def render_contents(contents, console, verbose: int = 0) -> None:
-    """``inspect`` as text: manifest, data files with counts, storages with files."""
-    manifest = contents.manifest
-    console.print(f"archive    {escape(str(contents.path))} ({_size(contents.size)})")
-    for key in ("version", "creation", "generator"):
-        if key in manifest:
-            console.print(f"{key:<10} {escape(str(manifest[key]))}")
-    environment = manifest.get("environment") or {}
-    if environment:
-        console.print(
-            "environment " + escape(", ".join(f"{k} {v}" for k, v in environment.items()))
-        )
-    console.print(
-        "checksums  "
-        + ("SHA256SUMS present (diskette verify checks it)" if contents.checksums is not None
-           else "none (written by diskette: unverifiable)")
+def verify_archive(archive: Path, verbosity: int, json_output: bool) -> None:
+    """``verify``: every member against SHA256SUMS; exit 1 on any difference."""
+    from .core.reader import scan
+    from .core.reader import verify as verify_contents
+
+    report = verify_contents(scan(archive))
+    if json_output:
+        out.print_json(json.dumps({"archive": str(archive), **report.as_dict()}))
+    for problem in report.problems():
+        err.print(f"[red]error:[/red] {escape(problem)}")
+    if not report.ok:
+        raise typer.Exit(1)
+    if verbosity and not json_output:
+        err.print(f"ok: {report.checked} members match SHA256SUMS")
+
+
+def load_archive(
+    shared: Shared,
+    archive: Path,
+    storages_basepath: Path | None,
+    *,
+    yes: bool,
+    json_output: bool,
+    **choices,
+) -> None:
+    """``load``: plan (every check is the Loader's), preview, confirm, load, report.
+
+    ``choices`` are :class:`LoadRequest` fields. On a terminal without
+    ``--yes`` the Textual app previews, confirms and loads.
+    """
+    from .core.restore import Loader, LoadRequest
+    from .loggers import ConsoleLogger
+
+    loader = Loader(logger=ConsoleLogger(err, shared.verbosity))
+    # A usage problem or a missing archive is reported before Django is set up.
+    loader.check(LoadRequest.from_config(None, archive, storages_basepath, **choices))
+    config, project = open_project(
+        shared, need_django=choices.get("with_data", True), missing=NO_SETTINGS_FOR_LOAD
     )
-    definitions = contents.definition_names()
-    console.print(f"data       {_count(len(contents.datas), 'file')}")
-    width = max((len(name) for name in contents.datas), default=0)
-    for name in contents.datas:
-        count = contents.data.get(name)
-        member = contents.member(name)
-        line = f"  {name:<{width}}  "
-        if count is None or count.error:
-            line += f"? objects ({count.error if count else 'missing'})"
-        else:
-            line += _count(count.objects, "object")
-        if member is not None:
-            line += f"  {_size(member.size)}"
-        if definitions.get(name):
-            line += f"  · {definitions[name]}"
-        console.print(escape(line))
-    console.print(f"storages   {_count(len(contents.storages), 'folder')}")
-    for storage in contents.storages:
-        members = contents.storage_members(storage)
-        files = [m for m in members if m.kind == "file"]
-        console.print(
-            escape(
-                f"  {storage}/  {_count(len(files), 'file')}  "
-                f"{_size(sum(m.size for m in files))}"
-            )
+    request = LoadRequest.from_config(config, archive, storages_basepath, **choices)
+    if not yes and not json_output and cli_common.is_interactive():
+        raise typer.Exit(run_load_app(request, project))
+    plan = loader.plan(request)
+    if not yes:
+        confirm_load(plan)
+    result = loader.execute(plan)
+    if json_output:
+        out.print_json(json.dumps({"plan": plan.as_dict(), "result": result.as_dict()}))
+    elif shared.verbosity:
+        from .render import count
+
+        err.print(
+            f"Loaded {count(len(result.loaded), 'data file')} "
+            f"({count(result.objects, 'object')}) and "
+            f"{count(result.files, 'storage file')} from {escape(archive.name)}"
         )
-        for member in members:
-            if member.kind == "file":
-                console.print(escape(f"    {member.name}  {_size(member.size)}"))
-            elif member.kind in ("symlink", "hardlink"):
-                console.print(escape(f"    {member.name} → {member.linkname}"), style="dim")
-            elif verbose and member.kind == "dir":
-                console.print(escape(f"    {member.name}/"), style="dim")
+
+
+def confirm_load(plan) -> None:
+    """Show the plan and ask; exit 2 on a non-terminal, 1 when the user declines."""
+    from .render import render_load_plan
+
+    render_load_plan(plan, err)
+    if not cli_common.is_interactive():
+        err.print("[red]error:[/red] not a terminal: add --yes to load the archive")
+        raise typer.Exit(2)
+    if not typer.confirm("Load this archive?", default=False, err=True):
+        err.print("Nothing loaded.")
+        raise typer.Exit(1)
 
 
 # -- the Textual app ------------------------------------------------------------
-
-
-def require_file(archive: Path) -> None:
-    """Report a missing archive in one line, before any app opens."""
-    if not archive.is_file():
-        from .core.reader import scan
-
-        scan(archive)  # raises the one-line "archive not found" / "not a file" error
 
 
 def run_inspect_app(archive: Path) -> int:
@@ -251,34 +193,39 @@ def run_inspect_app(archive: Path) -> int:
     return run_inspect(lambda: scan(archive), title="diskette — inspect", subtitle=archive.name)
 
 
-def run_load_app(archive: Path, plan_options: dict, project) -> int:
-    """Preview, confirm and run a load in the Textual app; return its exit code.
+def run_load_app(request, project) -> int:
+    """Preview, confirm and run the load ``request`` asks for in the Textual app.
 
-    ``plan_options`` are :meth:`Loader.plan`'s keyword arguments; the plan is
-    made in the app's worker by that same method, so the archive is read,
-    checked and verified before the user is even asked.
+    The plan is made in the app's worker by :meth:`Loader.plan`, so the
+    archive is read, checked and verified before the user is even asked.
+    Returns the app's exit code.
     """
-    from .core.loader import Loader
+    from .core.restore import Loader
     from .tui import run_load
 
     # No console logger: stderr would scribble over the app, which shows the same facts.
-    loader = Loader(archive)
+    load_plan, execute = load_callables(Loader(), request)
     database = ""
-    subtitle = archive.name
+    subtitle = request.archive.name
     if project is not None:
         subtitle += f" → {project.settings_module}"
-        if plan_options.get("with_data", True):
+        if request.with_data:
             database = project.database_label()
+    return run_load(
+        load_plan, execute, title="diskette — load preview", subtitle=subtitle, database=database
+    )
+
+
+def load_callables(loader, request):
+    """``(load_plan(), execute(plan, progress))`` for the app, from a Loader and a request."""
 
     def load_plan():
-        return loader.plan(**plan_options)
+        return loader.plan(request)
 
     def execute(plan, progress):
         return loader.execute(plan, progress=progress)
 
-    return run_load(
-        load_plan, execute, title="diskette — load preview", subtitle=subtitle, database=database
-    )
+    return load_plan, execute
 
 
 # -- commands ------------------------------------------------------------------
@@ -294,19 +241,8 @@ def inspect(
 
     Browsable in the Textual app on a terminal; text, or --json, otherwise.
     """
-    shared = Shared(verbose=verbose)
-    with reported_errors(shared):
-        from .core.reader import scan
-
-        if not json_output and cli_common.is_interactive():
-            require_file(archive)
-            raise typer.Exit(run_inspect_app(archive))
-
-        contents = scan(archive)
-        if json_output:
-            out.print_json(json.dumps(contents.as_dict()))
-        else:
-            render_contents(contents, out, verbose)
+    with reported_errors(Shared(verbose=verbose)):
+        inspect_archive(archive, verbose, json_output)
 
 
 @restore_app.command()
@@ -319,18 +255,7 @@ def verify(
     """Check every member against SHA256SUMS. Exit 1 on any difference, or without SHA256SUMS."""
     shared = Shared(verbose=verbose, quiet=quiet)
     with reported_errors(shared):
-        from .core.reader import scan
-        from .core.reader import verify as verify_contents
-
-        report = verify_contents(scan(archive))
-        if json_output:
-            out.print_json(json.dumps({"archive": str(archive), **report.as_dict()}))
-        for problem in report.problems():
-            err.print(f"[red]error:[/red] {escape(problem)}")
-        if not report.ok:
-            raise typer.Exit(1)
-        if shared.verbosity and not json_output:
-            err.print(f"ok: {report.checked} members match SHA256SUMS")
+        verify_archive(archive, shared.verbosity, json_output)
 
 
 @restore_app.command()
@@ -356,47 +281,16 @@ def load(
     """Restore an archive: preview and confirm on a terminal (Textual), or --yes."""
     shared = Shared(config, settings, pythonpath, demo, demo_dir, verbose, quiet)
     with reported_errors(shared):
-        if no_data and no_storages:
-            raise ConfigError("--no-data and --no-storages together leave nothing to load")
-        if storages_mode not in ("merge", "replace"):
-            raise ConfigError("--storages-mode must be 'merge' or 'replace'")
-        from .core.reader import require_archive_file
-
-        require_archive_file(Path(archive))
-        project_config, project = open_project(
-            shared, need_django=not no_data, missing=NO_SETTINGS_FOR_LOAD
-        )
-        from .core.loader import Loader
-        from .loggers import ConsoleLogger
-
-        plan_options = dict(
-            storages_basepath=storages_basepath(basepath, project_config),
+        load_archive(
+            shared,
+            archive,
+            basepath,
+            yes=yes,
+            json_output=json_output,
             with_data=not no_data,
             with_storages=not no_storages,
-            data_exclusions=tuple(exclude_data or ()),
+            exclude_data=tuple(exclude_data or ()),
             ignorenonexistent=ignorenonexistent,
             storages_mode=storages_mode,
             verify=not no_verify,
         )
-        if not yes and not json_output and cli_common.is_interactive():
-            require_file(archive)
-            raise typer.Exit(run_load_app(archive, plan_options, project))
-        loader = Loader(archive, logger=ConsoleLogger(err, shared.verbosity))
-        plan = loader.plan(**plan_options)
-        if not yes:
-            render_load_plan(plan, err)
-            if not cli_common.is_interactive():
-                err.print("[red]error:[/red] not a terminal: add --yes to load the archive")
-                raise typer.Exit(2)
-            if not typer.confirm("Load this archive?", default=False, err=True):
-                err.print("Nothing loaded.")
-                raise typer.Exit(1)
-        result = loader.execute(plan)
-        if json_output:
-            out.print_json(json.dumps({"plan": plan.as_dict(), "result": result.as_dict()}))
-        elif shared.verbosity:
-            err.print(
-                f"Loaded {_count(len(result.loaded), 'data file')} "
-                f"({_count(sum(v or 0 for v in result.loaded.values()), 'object')}) and "
-                f"{_count(result.files, 'storage file')} from {escape(archive.name)}"
-            )

@@ -111,3 +111,130 @@ def render_result(result, console: Console) -> None:
     console.print(
         f"  took    {humanize.precisedelta(result.duration, minimum_unit='milliseconds')}"
     )
+
+
+# -- restore side ----------------------------------------------------------------
+
+#: How the load preview states each verification status.
+CHECKSUM_STATUS = {
+    "ok": "checksums ok",
+    "unverifiable": "NO checksums (unverifiable)",
+    "skipped": "checksums not checked",
+}
+
+
+def render_load_plan(plan, console: Console) -> None:
+    """The preview of a load, as plain text: archive, data files, storages, totals."""
+    manifest = plan.manifest
+    console.print("[bold]diskette — load preview[/bold]")
+    console.print(
+        f"archive   {escape(str(plan.archive))} ({size(plan.archive_size)}) · "
+        f"{escape(plan.made_by)} · created {manifest.get('creation', '?')} · "
+        f"{CHECKSUM_STATUS[plan.verification]}"
+    )
+    if plan.with_data:
+        _render_load_datas(plan, console)
+    else:
+        console.print("data      not loaded (--no-data)")
+    if plan.with_storages:
+        console.print(
+            f"storages  into {escape(str(plan.storages_basepath))} · mode {plan.storages_mode}"
+        )
+        if not plan.storages:
+            console.print("  (no storages)")
+        for item in plan.storages:
+            line = f"  {item.name}  {count(item.files, 'file')}  {size(item.size)} → {item.target}"
+            console.print(escape(f"{line}  ({_restore_effect(item)})"))
+    else:
+        console.print("storages  not restored (--no-storages)")
+    console.print(
+        f"total     {count(len(plan.selected_datas), 'data file')} · "
+        f"{count(plan.objects, 'object')} · {count(plan.files, 'file')} · {size(plan.size)}"
+    )
+
+
+def _render_load_datas(plan, console: Console) -> None:
+    console.print("data      loaded in one transaction: all files or none")
+    if not plan.datas:
+        console.print("  (no data files)")
+    width = max((len(item.name) for item in plan.datas), default=0)
+    for item in plan.datas:
+        action = "load" if item.selected else "skip"
+        line = f"  {action}  {item.name:<{width}}  {count(item.objects, 'object')}"
+        if item.definition:
+            line += f"  · {item.definition}"
+        if item.reason:
+            line += f"  ({item.reason})"
+        console.print(escape(line), style=None if item.selected else "dim")
+
+
+def _restore_effect(storage) -> str:
+    """What restoring a storage does, in the load preview's words."""
+    if storage.action == "new folder":
+        return "new folder"
+    if storage.action == "replace":
+        return (
+            f"replaces {count(storage.existing, 'existing file')}: "
+            f"{storage.overwritten} overwritten, {storage.removed} removed"
+        )
+    return f"merge: {storage.overwritten} of {storage.existing} existing files overwritten"
+
+
+def render_contents(contents, console: Console, verbose: int = 0) -> None:
+    """``inspect`` as text: manifest, data files with counts, storages with files."""
+    manifest = contents.manifest
+    console.print(f"archive    {escape(str(contents.path))} ({size(contents.size)})")
+    for key in ("version", "creation", "generator"):
+        if key in manifest:
+            console.print(f"{key:<10} {escape(str(manifest[key]))}")
+    environment = manifest.get("environment") or {}
+    if environment:
+        console.print(
+            "environment " + escape(", ".join(f"{k} {v}" for k, v in environment.items()))
+        )
+    console.print(
+        "checksums  "
+        + (
+            "SHA256SUMS present (diskette verify checks it)"
+            if contents.checksums is not None
+            else "none (written by diskette: unverifiable)"
+        )
+    )
+    _render_contents_datas(contents, console)
+    console.print(f"storages   {count(len(contents.storages), 'folder')}")
+    for storage in contents.storages:
+        _render_contents_storage(contents, storage, console, verbose)
+
+
+def _render_contents_datas(contents, console: Console) -> None:
+    definitions = contents.definition_names()
+    console.print(f"data       {count(len(contents.datas), 'file')}")
+    width = max((len(name) for name in contents.datas), default=0)
+    for name in contents.datas:
+        counted = contents.data.get(name)
+        member = contents.member(name)
+        line = f"  {name:<{width}}  "
+        if counted is None or counted.error:
+            line += f"? objects ({counted.error if counted else 'missing'})"
+        else:
+            line += count(counted.objects, "object")
+        if member is not None:
+            line += f"  {size(member.size)}"
+        if definitions.get(name):
+            line += f"  · {definitions[name]}"
+        console.print(escape(line))
+
+
+def _render_contents_storage(contents, storage: str, console: Console, verbose: int) -> None:
+    members = contents.storage_members(storage)
+    files = [m for m in members if m.kind == "file"]
+    console.print(
+        escape(f"  {storage}/  {count(len(files), 'file')}  {size(sum(m.size for m in files))}")
+    )
+    for member in members:
+        if member.kind == "file":
+            console.print(escape(f"    {member.name}  {size(member.size)}"))
+        elif member.kind in ("symlink", "hardlink"):
+            console.print(escape(f"    {member.name} → {member.linkname}"), style="dim")
+        elif verbose and member.kind == "dir":
+            console.print(escape(f"    {member.name}/"), style="dim")

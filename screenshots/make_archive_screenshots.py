@@ -78,17 +78,17 @@ async def inspect(archive: Path):
 
 
 async def load(archive: Path, project: Project):
-    from diskette_tui.core.loader import Loader
+    from diskette_tui.core.loader import Loader, LoadRequest
     from diskette_tui.tui.archive_app import ArchiveApp
 
-    loader = Loader(archive)
-    restore = restore_folder()
+    loader = Loader()
+    request = LoadRequest(archive, restore_folder())
 
     def never(plan, progress):
         raise AssertionError("the screenshots never load")
 
     app = ArchiveApp(
-        lambda: loader.plan(restore),
+        lambda: loader.plan(request),
         never,
         title="diskette — load preview",
         subtitle=f"{archive.name} → {project.settings_module}",

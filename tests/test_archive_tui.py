@@ -30,7 +30,7 @@ from archives import HOSTILE, build, good_members, member
 from diskette_tui import cli_restore
 from diskette_tui.cli import app as cli_app
 from diskette_tui.core import reader
-from diskette_tui.core.loader import Loader
+from diskette_tui.core.loader import Loader, LoadRequest
 from diskette_tui.core.progress import no_progress
 from diskette_tui.exceptions import ArchiveError
 from diskette_tui.tui.archive_app import ArchiveApp
@@ -95,12 +95,15 @@ def inspect_app(path: Path) -> ArchiveApp:
     )
 
 
-def load_app(archive: Path, basepath: Path, execute=None, **plan_options) -> ArchiveApp:
-    loader = Loader(archive)
-    plan_options.setdefault("with_data", False)
+def load_app(archive: Path, basepath: Path, execute=None, **choices) -> ArchiveApp:
+    loader = Loader()
+    choices.setdefault("with_data", False)
+    load_plan, execute_plan = cli_restore.load_callables(
+        loader, LoadRequest(archive, basepath, **choices)
+    )
     return ArchiveApp(
-        lambda: loader.plan(basepath, **plan_options),
-        execute or (lambda plan, progress: loader.execute(plan, progress=progress)),
+        load_plan,
+        execute or execute_plan,
         title="diskette — load preview",
         subtitle=archive.name,
         database=DATABASE,
@@ -318,7 +321,7 @@ def test_load_preview_with_data_says_where_and_all_or_nothing(demo_archive, tmp_
     calls = []
     app = load_app(
         demo_archive, tmp_path / "base", execute=lambda plan, progress: calls.append(plan),
-        with_data=True, data_exclusions=["Users"], storages_mode="replace",
+        with_data=True, exclude_data=["Users"], storages_mode="replace",
     )
 
     async def scenario():
@@ -362,7 +365,7 @@ def test_tampered_archive_is_refused_before_anything_is_written(tmp_path):
 
 
 def test_impossible_options_exit_2_from_the_app(demo_archive, tmp_path):
-    app = load_app(demo_archive, tmp_path, with_data=True, data_exclusions=["nope.json"])
+    app = load_app(demo_archive, tmp_path, with_data=True, exclude_data=["nope.json"])
 
     async def scenario():
         async with app.run_test(size=SIZE) as pilot:
@@ -419,7 +422,7 @@ def test_stopping_the_load_rolls_back_and_exits_130(demo_archive, tmp_path):
     basepath = tmp_path / "base"
     basepath.mkdir()
     gate = threading.Event()
-    loader = Loader(demo_archive)
+    loader = Loader()
 
     def execute(plan, progress):
         def held(update):
@@ -499,8 +502,8 @@ def test_terminal_load_opens_the_app(demo_project, demo_archive, tmp_path, monke
     monkeypatch.setattr(diskette_tui.cli_common, "is_interactive", lambda: True)
     calls = []
 
-    def recorder(archive, plan_options, project):
-        calls.append((archive, plan_options, project))
+    def recorder(request, project):
+        calls.append((request, project))
         return 130
 
     monkeypatch.setattr(cli_restore, "run_load_app", recorder)
@@ -508,17 +511,18 @@ def test_terminal_load_opens_the_app(demo_project, demo_archive, tmp_path, monke
     args = ["load", "--demo", "--no-data", "--storages-basepath", str(basepath)]
     result = runner.invoke(cli_app, [*args, "--storages-mode", "replace", str(demo_archive)])
     assert result.exit_code == 130
-    ((archive, options, project),) = calls
-    assert archive == demo_archive and project is not None
-    assert options == {
-        "storages_basepath": basepath,
-        "with_data": False,
-        "with_storages": True,
-        "data_exclusions": (),
-        "ignorenonexistent": False,
-        "storages_mode": "replace",
-        "verify": True,
-    }
+    ((request, project),) = calls
+    assert request.archive == demo_archive and project is not None
+    assert request == LoadRequest(
+        archive=demo_archive,
+        storages_basepath=basepath,
+        with_data=False,
+        with_storages=True,
+        exclude_data=(),
+        ignorenonexistent=False,
+        storages_mode="replace",
+        verify=True,
+    )
     # Usage errors and a missing archive are reported before the app opens.
     bad = runner.invoke(cli_app, [*args, "--no-storages", str(demo_archive)])
     assert bad.exit_code == 2

@@ -189,11 +189,12 @@ def test_exclude_data_unknown_name_is_usage_error(demo_project, demo_archive):
 
 
 def test_exclude_data_by_file_or_definition_name(demo_project, demo_archive, tmp_path):
-    from diskette_tui.core.loader import Loader
+    from diskette_tui.core.loader import Loader, LoadRequest
 
-    plan = Loader(demo_archive).plan(
-        tmp_path, with_storages=False, data_exclusions=["users.json", "Shop catalog"]
+    request = LoadRequest(
+        demo_archive, tmp_path, with_storages=False, exclude_data=["users.json", "Shop catalog"]
     )
+    plan = Loader().plan(request)
     skipped = {item.name for item in plan.datas if not item.selected}
     assert skipped == {"data/users.json", "data/shop-catalog.json"}
     assert plan.as_dict()["objects"] == plan.objects

@@ -33,7 +33,7 @@ MAX_METADATA_SIZE = 64 * 1024 * 1024
 DATA_FORMATS = {"json": "json", "jsonl": "jsonl", "xml": "xml", "yaml": "yaml", "yml": "yaml"}
 
 #: Errors that mean the file is not a complete, readable ``.tar.gz``.
-_READ_ERRORS = (tarfile.TarError, EOFError, zlib.error, gzip.BadGzipFile)
+READ_ERRORS = (tarfile.TarError, EOFError, zlib.error, gzip.BadGzipFile)
 
 
 @dataclass(frozen=True)
@@ -176,7 +176,8 @@ def data_format(name: str) -> str | None:
     return DATA_FORMATS.get(suffix)
 
 
-def _kind(info: tarfile.TarInfo) -> str:
+def member_kind(info: tarfile.TarInfo) -> str:
+    """What a tar member is, as :attr:`Member.kind` says it."""
     if info.isreg():
         return "file"
     if info.isdir():
@@ -270,6 +271,42 @@ def require_archive_file(path: Path) -> None:
         raise ArchiveError(f"not a file: {path}")
 
 
+@dataclass
+class _ScanState:
+    """What one streaming read has learnt so far."""
+
+    members: list[Member] = field(default_factory=list)
+    metadata: dict[str, bytes] = field(default_factory=dict)  # manifest.json, SHA256SUMS
+    counts: dict[str, DataCount] = field(default_factory=dict)
+
+
+def _read_member(tar: tarfile.TarFile, info: tarfile.TarInfo, state: _ScanState) -> None:
+    """Record one member: its header, the sha256 of a file, metadata and data counts."""
+    kind = member_kind(info)
+    name = info.name
+    digest = None
+    if kind == "file":
+        stream = _HashingStream(tar.extractfile(info))
+        if name in (MANIFEST_FILENAME, CHECKSUMS_FILENAME):
+            if info.size > MAX_METADATA_SIZE:
+                raise ArchiveError(f"{name} is too large ({info.size} bytes)")
+            state.metadata[name] = stream.read()
+        elif name.startswith(DATA_DIRNAME + "/"):
+            state.counts[name] = count_stream(stream, data_format(name))
+        digest = stream.drain()
+    state.members.append(
+        Member(
+            name=name,
+            kind=kind,
+            size=info.size if kind == "file" else 0,
+            mode=info.mode,
+            mtime=info.mtime,
+            linkname=info.linkname,
+            sha256=digest,
+        )
+    )
+
+
 def scan(path) -> ArchiveContents:
     """Read an archive once, as a stream: members, digests, manifest, checksums, counts.
 
@@ -278,67 +315,37 @@ def scan(path) -> ArchiveContents:
     """
     path = Path(path)
     require_archive_file(path)
-    members: list[Member] = []
-    manifest_bytes = None
-    checksum_bytes = None
-    counts: dict[str, DataCount] = {}
+    state = _ScanState()
     try:
         size = path.stat().st_size
         with open(path, "rb") as raw, gzip.GzipFile(fileobj=raw, mode="rb") as gz:
             with tarfile.open(fileobj=gz, mode="r|") as tar:
                 for info in tar:
-                    kind = _kind(info)
-                    name = info.name
-                    digest = None
-                    if kind == "file":
-                        stream = _HashingStream(tar.extractfile(info))
-                        if name in (MANIFEST_FILENAME, CHECKSUMS_FILENAME):
-                            if info.size > MAX_METADATA_SIZE:
-                                raise ArchiveError(f"{name} is too large ({info.size} bytes)")
-                            content = stream.read()
-                            if name == MANIFEST_FILENAME:
-                                manifest_bytes = content
-                            else:
-                                checksum_bytes = content
-                        elif name.startswith(DATA_DIRNAME + "/"):
-                            counts[name] = count_stream(stream, data_format(name))
-                        digest = stream.drain()
-                    members.append(
-                        Member(
-                            name=name,
-                            kind=kind,
-                            size=info.size if kind == "file" else 0,
-                            mode=info.mode,
-                            mtime=info.mtime,
-                            linkname=info.linkname,
-                            sha256=digest,
-                        )
-                    )
+                    _read_member(tar, info, state)
             # tarfile stops at the end-of-archive blocks: read the rest so that
             # gzip checks its CRC and length (a cut or altered file fails here).
             while gz.read(CHUNK):
                 pass
     except ArchiveError:
         raise
-    except _READ_ERRORS as exc:
+    except READ_ERRORS as exc:
         raise ArchiveError(
             f"{path.name}: truncated or corrupt archive ({_one_line(exc)})"
         ) from None
     except OSError as exc:
         raise ArchiveError(f"cannot read {path}: {exc.strerror or exc}") from None
-    if not members:
+    if not state.members:
         raise ArchiveError(f"{path.name}: empty archive")
-    if manifest_bytes is None:
+    if MANIFEST_FILENAME not in state.metadata:
         raise ArchiveError(f"{path.name}: no {MANIFEST_FILENAME} (not a diskette archive)")
-    manifest = read_manifest(manifest_bytes)
-    checksums = parse_checksums(checksum_bytes) if checksum_bytes is not None else None
+    checksums = state.metadata.get(CHECKSUMS_FILENAME)
     return ArchiveContents(
         path=path,
         size=size,
-        members=tuple(members),
-        manifest=manifest,
-        checksums=checksums,
-        data=counts,
+        members=tuple(state.members),
+        manifest=read_manifest(state.metadata[MANIFEST_FILENAME]),
+        checksums=parse_checksums(checksums) if checksums is not None else None,
+        data=state.counts,
     )
 
 
@@ -369,109 +376,175 @@ def check_safety(contents: ArchiveContents) -> None:
     """Refuse an archive whose members or manifest entries could write outside their place.
 
     Raises one :class:`ArchiveError` with a line per problem, each naming the
-    member or manifest entry. Nothing is written by this check.
+    member or manifest entry. The manifest entries are judged first (members
+    are judged against them), then every member by the rules below, then by
+    tarfile's own ``data`` filter. Nothing is written by this check.
     """
-    problems: list[str] = []
-    storages = contents.storages
-
-    # Manifest entries first: members are judged against them.
-    good_storages = []
-    for entry in storages:
-        why = _bad_path(entry)
-        if why:
-            problems.append(f"manifest storage {entry!r}: {why}")
-        elif entry.split("/", 1)[0] in RESERVED_NAMES:
-            problems.append(f"manifest storage {entry!r}: reserved name")
-        elif entry in good_storages:
-            problems.append(f"manifest storage {entry!r}: listed twice")
-        elif any(_inside(entry, other) or _inside(other, entry) for other in good_storages):
-            problems.append(f"manifest storage {entry!r}: overlaps another storage")
-        else:
-            good_storages.append(entry)
-    for entry in contents.datas:
-        why = _bad_path(entry)
-        if why:
-            problems.append(f"manifest data {entry!r}: {why}")
-        elif not entry.startswith(DATA_DIRNAME + "/"):
-            problems.append(f"manifest data {entry!r}: not under {DATA_DIRNAME}/")
-        else:
-            member = contents.member(entry)
-            if member is None:
-                problems.append(f"manifest data {entry!r}: no such member in the archive")
-            elif member.kind != "file":
-                problems.append(f"manifest data {entry!r}: not a regular file")
+    storages, problems = manifest_storage_problems(contents.storages)
+    problems += manifest_data_problems(contents)
     if problems:
         raise ArchiveError(problems=problems)
-
-    seen: dict[str, Member] = {}
-    links: set[str] = set()
-    ancestors = {
-        "/".join(storage.split("/")[:depth])
-        for storage in good_storages
-        for depth in range(1, storage.count("/") + 1)
-    }
-    for member in contents.members:
-        name = member.name
-        why = _bad_path(name)
-        if why:
-            problems.append(f"member {name!r}: {why}")
-            continue
-        if member.kind in ("device", "fifo", "other"):
-            problems.append(f"member {name!r}: {member.kind} not allowed")
-            continue
-        if name in seen:
-            problems.append(f"member {name!r}: appears twice")
-            continue
-        parts = name.split("/")
-        through = next(
-            (
-                "/".join(parts[:depth])
-                for depth in range(1, len(parts))
-                if "/".join(parts[:depth]) in links
-            ),
-            None,
-        )
-        if through:
-            problems.append(f"member {name!r}: lies under the link {through!r}")
-            continue
-        storage = contents.storage_of(name)
-        if name in (MANIFEST_FILENAME, CHECKSUMS_FILENAME):
-            if member.kind != "file":
-                problems.append(f"member {name!r}: must be a regular file")
-        elif name == DATA_DIRNAME:
-            if member.kind != "dir":
-                problems.append(f"member {name!r}: must be a folder")
-        elif name.startswith(DATA_DIRNAME + "/"):
-            if member.kind not in ("file", "dir"):
-                problems.append(f"member {name!r}: links are not allowed in {DATA_DIRNAME}/")
-        elif storage is not None:
-            if name == storage and member.kind != "dir":
-                problems.append(f"member {name!r}: a storage must be a folder")
-            elif member.kind == "symlink":
-                why = _link_escape(name, member.linkname, storage, links)
-                if why:
-                    problems.append(f"member {name!r}: link to {member.linkname!r} {why}")
-            elif member.kind == "hardlink":
-                target = member.linkname
-                earlier = seen.get(target)
-                if _bad_path(target) or not _inside(target, storage) or target == storage:
-                    problems.append(
-                        f"member {name!r}: hard link to {target!r} points outside its storage"
-                    )
-                elif earlier is None or earlier.kind != "file":
-                    problems.append(
-                        f"member {name!r}: hard link to {target!r}, not an earlier regular file"
-                    )
-        elif name in ancestors and member.kind == "dir":
-            pass  # the parent folder of a nested storage (var/ of var/media)
-        else:
-            problems.append(f"member {name!r}: unexpected (not data, a storage or metadata)")
-        seen[name] = member
-        if member.kind in ("symlink", "hardlink"):
-            links.add(name)
+    problems = member_problems(contents, storages)
     if problems:
         raise ArchiveError(problems=problems)
     _second_opinion(contents)
+
+
+# Manifest entries.
+
+
+def manifest_storage_problems(entries: list[str]) -> tuple[list[str], list[str]]:
+    """``(usable storages, problems)``: bad paths, reserved names, repeats, overlaps."""
+    good: list[str] = []
+    problems = []
+    for entry in entries:
+        why = _bad_path(entry)
+        if why is None and entry.split("/", 1)[0] in RESERVED_NAMES:
+            why = "reserved name"
+        elif why is None and entry in good:
+            why = "listed twice"
+        elif why is None and any(_inside(entry, other) or _inside(other, entry) for other in good):
+            why = "overlaps another storage"
+        if why:
+            problems.append(f"manifest storage {entry!r}: {why}")
+        else:
+            good.append(entry)
+    return good, problems
+
+
+def manifest_data_problems(contents: ArchiveContents) -> list[str]:
+    """Data entries of the manifest that are not regular files under ``data/``."""
+    problems = []
+    for entry in contents.datas:
+        why = _bad_path(entry)
+        if why is None and not entry.startswith(DATA_DIRNAME + "/"):
+            why = f"not under {DATA_DIRNAME}/"
+        elif why is None:
+            member = contents.member(entry)
+            if member is None:
+                why = "no such member in the archive"
+            elif member.kind != "file":
+                why = "not a regular file"
+        if why:
+            problems.append(f"manifest data {entry!r}: {why}")
+    return problems
+
+
+# Members: the rules, each saying why a member is refused, or None.
+
+
+@dataclass
+class _MemberWalk:
+    """What the rules know while walking the members in archive order."""
+
+    contents: ArchiveContents
+    ancestors: set[str]  # parent folders of nested storages (var of var/media)
+    seen: dict[str, Member] = field(default_factory=dict)
+    links: set[str] = field(default_factory=set)
+
+
+def _unsafe_path(member: Member, walk: _MemberWalk) -> str | None:
+    """Absolute, ``..``, NUL or not normalized."""
+    return _bad_path(member.name)
+
+
+def _special_file(member: Member, walk: _MemberWalk) -> str | None:
+    """Devices, fifos and other special files."""
+    if member.kind in ("device", "fifo", "other"):
+        return f"{member.kind} not allowed"
+    return None
+
+
+def _repeated(member: Member, walk: _MemberWalk) -> str | None:
+    """A name seen before: which one wins would depend on the extractor."""
+    return "appears twice" if member.name in walk.seen else None
+
+
+def _under_a_link(member: Member, walk: _MemberWalk) -> str | None:
+    """A member under an earlier link would be written through it."""
+    parts = member.name.split("/")
+    for depth in range(1, len(parts)):
+        parent = "/".join(parts[:depth])
+        if parent in walk.links:
+            return f"lies under the link {parent!r}"
+    return None
+
+
+def _misplaced(member: Member, walk: _MemberWalk) -> str | None:
+    """Metadata, ``data/`` or a storage each hold only what belongs there."""
+    name, kind = member.name, member.kind
+    storage = walk.contents.storage_of(name)
+    if name in (MANIFEST_FILENAME, CHECKSUMS_FILENAME):
+        return "must be a regular file" if kind != "file" else None
+    if name == DATA_DIRNAME:
+        return "must be a folder" if kind != "dir" else None
+    if name.startswith(DATA_DIRNAME + "/"):
+        return f"links are not allowed in {DATA_DIRNAME}/" if kind not in ("file", "dir") else None
+    if storage is not None:
+        if name == storage and kind != "dir":
+            return "a storage must be a folder"
+        if kind == "symlink":
+            return _symlink_leaves(member, storage, walk)
+        if kind == "hardlink":
+            return _hardlink_leaves(member, storage, walk)
+        return None
+    if name in walk.ancestors and kind == "dir":
+        return None
+    return "unexpected (not data, a storage or metadata)"
+
+
+def _symlink_leaves(member: Member, storage: str, walk: _MemberWalk) -> str | None:
+    """A symbolic link that may resolve outside its storage."""
+    why = _link_escape(member.name, member.linkname, storage, walk.links)
+    return f"link to {member.linkname!r} {why}" if why else None
+
+
+def _hardlink_leaves(member: Member, storage: str, walk: _MemberWalk) -> str | None:
+    """A hard link must name an earlier regular file of its own storage."""
+    target = member.linkname
+    if _bad_path(target) or not _inside(target, storage) or target == storage:
+        return f"hard link to {target!r} points outside its storage"
+    earlier = walk.seen.get(target)
+    if earlier is None or earlier.kind != "file":
+        return f"hard link to {target!r}, not an earlier regular file"
+    return None
+
+
+#: A member these refuse is not recorded: no later member is judged against it.
+DISQUALIFYING_RULES = (_unsafe_path, _special_file, _repeated, _under_a_link)
+#: The rules of a member's place; the member is recorded even when refused.
+PLACE_RULES = (_misplaced,)
+
+
+def member_problems(contents: ArchiveContents, storages: list[str]) -> list[str]:
+    """One line per member that a rule refuses, judged against the usable ``storages``."""
+    walk = _MemberWalk(
+        contents,
+        ancestors={
+            "/".join(storage.split("/")[:depth])
+            for storage in storages
+            for depth in range(1, storage.count("/") + 1)
+        },
+    )
+    problems = []
+    for member in contents.members:
+        why = _first_reason(DISQUALIFYING_RULES, member, walk)
+        if why is None:
+            why = _first_reason(PLACE_RULES, member, walk)
+            walk.seen[member.name] = member
+            if member.kind in ("symlink", "hardlink"):
+                walk.links.add(member.name)
+        if why:
+            problems.append(f"member {member.name!r}: {why}")
+    return problems
+
+
+def _first_reason(rules, member: Member, walk: _MemberWalk) -> str | None:
+    for rule in rules:
+        why = rule(member, walk)
+        if why:
+            return why
+    return None
 
 
 def _link_escape(name: str, linkname: str, storage: str, links: set[str]) -> str | None:

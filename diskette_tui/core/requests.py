@@ -109,6 +109,23 @@ class LoadRequest:
         object.__setattr__(self, "storages_basepath", Path(self.storages_basepath))
         object.__setattr__(self, "exclude_data", tuple(self.exclude_data))
 
+    @classmethod
+    def from_config(cls, config, archive, storages_basepath=None, **choices) -> LoadRequest:
+        """A request to load ``archive`` with a configuration (or None) and choices.
+
+        The storages go into ``storages_basepath`` when given (relative to
+        the current folder: it comes from the command line), else into the
+        configuration's ``storages_basepath``, else into the current folder.
+        ``choices`` are the request's other fields (``with_data``...).
+        """
+        if storages_basepath is not None:
+            basepath = Path(storages_basepath).expanduser().absolute()
+        elif config is not None and config.storages_basepath is not None:
+            basepath = Path(config.storages_basepath)
+        else:
+            basepath = Path.cwd()
+        return cls(archive=archive, storages_basepath=basepath, **choices)
+
     def problems(self) -> list[str]:
         """What is wrong with the request on its own, one line each."""
         problems = []
