@@ -33,11 +33,13 @@ from diskette_tui.core import reader
 from diskette_tui.core.loader import Loader
 from diskette_tui.core.progress import no_progress
 from diskette_tui.exceptions import ArchiveError
-from diskette_tui.tui.archive_app import ArchiveApp
+from diskette_tui.tui.inspect_app import InspectApp
+from diskette_tui.tui.load_app import LoadApp
 from diskette_tui.tui.screens.archive import ArchiveScreen
 from diskette_tui.tui.screens.error import ErrorScreen
 from diskette_tui.tui.screens.load_confirm import LoadConfirmation
-from diskette_tui.tui.screens.loading import LoadedScreen, LoadingScreen
+from diskette_tui.tui.screens.loaded import LoadedScreen
+from diskette_tui.tui.screens.loading import LoadingScreen
 from diskette_tui.tui.widgets.archive_facts import ArchiveFacts
 from diskette_tui.tui.widgets.archive_tree import ArchiveTree
 from diskette_tui.tui.widgets.data_files import DataFiles
@@ -88,17 +90,17 @@ async def shown(pilot):
     await settle(pilot, lambda: pilot.app.browser.loaded)
 
 
-def inspect_app(path: Path) -> ArchiveApp:
-    return ArchiveApp(
+def inspect_app(path: Path) -> InspectApp:
+    return InspectApp(
         lambda: reader.scan(path), title="diskette — inspect", subtitle=path.name,
         archive_label=path.name,
     )
 
 
-def load_app(archive: Path, basepath: Path, execute=None, **plan_options) -> ArchiveApp:
+def load_app(archive: Path, basepath: Path, execute=None, **plan_options) -> LoadApp:
     loader = Loader(archive)
     plan_options.setdefault("with_data", False)
-    return ArchiveApp(
+    return LoadApp(
         lambda: loader.plan(basepath, **plan_options),
         execute or (lambda plan, progress: loader.execute(plan, progress=progress)),
         title="diskette — load preview",
