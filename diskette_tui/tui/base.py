@@ -24,6 +24,7 @@ from ..exceptions import DisketteError
 from .messages import ProgressReported, StopRequested
 
 if TYPE_CHECKING:
+    from .screens.confirm import ConfirmationModal
     from .screens.progress import ProgressScreen
 
 #: Seconds between two storage-bytes reports forwarded to the UI.
@@ -83,6 +84,15 @@ class WorkerApp(App[None]):
             failure = self.WORKER_FAILURES.get(worker.name)
             if failure is not None:
                 self.post_message(failure(worker.error))
+
+    def ask_then(self, question: ConfirmationModal, start: Callable[[], None]) -> None:
+        """Show ``question``; ``start()`` when the user answers yes."""
+
+        def answered(confirmed: bool | None) -> None:
+            if confirmed:
+                start()
+
+        self.push_screen(question, answered)
 
     def start_progress(self, screen: ProgressScreen) -> None:
         """Show ``screen``, where the operation about to start reports its progress."""

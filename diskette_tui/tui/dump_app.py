@@ -142,12 +142,7 @@ class DumpApp(WorkerApp):
             with_data=plan.with_data,
             with_storages=plan.with_storages,
         )
-
-        def answered(confirmed: bool | None) -> None:
-            if confirmed:
-                self.start_writing(selection)
-
-        self.push_screen(WriteConfirmation(selection), answered)
+        self.ask_then(WriteConfirmation(selection), lambda: self.start_writing(selection))
 
     def start_writing(self, plan: DumpPlan) -> None:
         """Switch to the writing screen and run ``execute``."""

@@ -69,12 +69,7 @@ class LoadApp(ArchiveViewApp):
     def load_requested(self, message: LoadRequested) -> None:
         """Ask for confirmation, then load exactly the plan."""
         plan = message.plan
-
-        def answered(confirmed: bool | None) -> None:
-            if confirmed:
-                self.start_load(plan)
-
-        self.push_screen(LoadConfirmation(plan, self.database), answered)
+        self.ask_then(LoadConfirmation(plan, self.database), lambda: self.start_load(plan))
 
     def start_load(self, plan: LoadPlan) -> None:
         """Switch to the loading screen and run ``execute``."""
