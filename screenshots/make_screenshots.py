@@ -50,7 +50,7 @@ def build_demo():
 
 
 def make_app(config, dumper, read_only=False, execute=None):
-    from diskette_tui.tui.app import DisketteApp
+    from diskette_tui.tui.dump_app import DumpApp
 
     def load_plan(progress, is_cancelled, use_excludes=True):
         return dumper.plan(
@@ -62,7 +62,7 @@ def make_app(config, dumper, read_only=False, execute=None):
             is_cancelled=is_cancelled,
         )
 
-    return DisketteApp(
+    return DumpApp(
         load_plan,
         execute or (lambda plan, progress: dumper.execute(plan, progress=progress, chmod=0o600)),
         read_only=read_only,
