@@ -24,7 +24,8 @@ from ..exceptions import DisketteError
 from .messages import ProgressReported, StopRequested
 
 if TYPE_CHECKING:
-    from .screens.confirm import ConfirmationModal
+    from textual.screen import Screen
+
     from .screens.progress import ProgressScreen
 
 #: Seconds between two storage-bytes reports forwarded to the UI.
@@ -85,7 +86,7 @@ class WorkerApp(App[None]):
             if failure is not None:
                 self.post_message(failure(worker.error))
 
-    def ask_then(self, question: ConfirmationModal, start: Callable[[], None]) -> None:
+    def ask_then(self, question: Screen[bool], start: Callable[[], None]) -> None:
         """Show ``question``; ``start()`` when the user answers yes."""
 
         def answered(confirmed: bool | None) -> None:
@@ -132,8 +133,24 @@ class WorkerApp(App[None]):
 
     @on(StopRequested)
     def stop_requested(self, message: StopRequested) -> None:
-        """Make the next progress report raise KeyboardInterrupt in the engine."""
-        self._stop.set()
+        """The user pressed ``escape`` or ``ctrl+c`` on the progress screen."""
+        self.ask_to_stop()
+
+    def ask_to_stop(self) -> None:
+        """Ask whether to stop the running write or load; on yes, stop the engine.
+
+        The next progress report then raises KeyboardInterrupt in the engine,
+        which cleans up (or rolls back) before the worker ends.
+        """
+        screen = self.progress_screen
+        if screen is None or screen.cancelling:
+            return
+
+        def stop() -> None:
+            screen.show_stopping()
+            self._stop.set()
+
+        self.ask_then(screen.stop_question(), stop)
 
     @on(ProgressReported)
     def progress_reported(self, message: ProgressReported) -> None:

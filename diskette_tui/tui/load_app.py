@@ -117,7 +117,7 @@ class LoadApp(ArchiveViewApp):
             self.exit(return_code=return_code)
         elif loading is not None:
             if self.screen is loading:  # not again over its "Stop loading?" question
-                loading.action_cancel()
+                self.ask_to_stop()
         elif isinstance(self.screen, LoadedScreen):
             self.exit(return_code=0, message=loaded_message(self.screen))
         else:

@@ -164,7 +164,7 @@ class LoadRequested(Message):
 
 @dataclass
 class StopRequested(Message):
-    """The user confirmed stopping the running write or load."""
+    """The user wants to stop the running write or load (the app asks first)."""
 
 
 @dataclass

@@ -42,7 +42,9 @@ def render_steps(steps, done: int, current: str, working: str) -> Text:
 class ProgressScreen(Screen):
     """Progress of a running write or load; ``escape`` or ``ctrl+c`` asks to stop it.
 
-    Subclasses say what the question is (:attr:`STOP_QUESTION`,
+    The screen posts :class:`StopRequested`; the app asks :meth:`stop_question`
+    and, on yes, calls :meth:`show_stopping` and stops the engine at its next
+    report. Subclasses say what the question is (:attr:`STOP_QUESTION`,
     :meth:`stop_consequences`), what the status line then says
     (:attr:`STOPPING`) and show the engine's reports (:meth:`report`).
     """
@@ -62,6 +64,7 @@ class ProgressScreen(Screen):
         self.plan = plan
         self.done = 0
         self.current = ""
+        #: Whether the user confirmed stopping (the engine is cleaning up).
         self.cancelling = False
 
     def report(self, update: ProgressUpdate) -> None:
@@ -72,22 +75,18 @@ class ProgressScreen(Screen):
         """What stopping leaves behind (the body of the question)."""
         raise NotImplementedError
 
-    def action_cancel(self) -> None:
-        """Ask, then stop at the engine's next report: it cleans up or rolls back."""
-        if self.cancelling:
-            return
-
-        def answered(stop: bool | None) -> None:
-            if stop:
-                self.cancelling = True
-                self.query_one(f"#{self.STATUS_ID}", Label).update(
-                    Text(self.STOPPING, style="yellow")
-                )
-                self.post_message(StopRequested())
-
-        self.app.push_screen(
-            ConfirmationModal(
-                self.STOP_QUESTION, self.stop_consequences(), yes="Stop", no="Continue"
-            ),
-            answered,
+    def stop_question(self) -> ConfirmationModal:
+        """The question the app asks before stopping (focus on Continue)."""
+        return ConfirmationModal(
+            self.STOP_QUESTION, self.stop_consequences(), yes="Stop", no="Continue"
         )
+
+    def show_stopping(self) -> None:
+        """The user confirmed: say that the engine cleans up or rolls back."""
+        self.cancelling = True
+        self.query_one(f"#{self.STATUS_ID}", Label).update(Text(self.STOPPING, style="yellow"))
+
+    def action_cancel(self) -> None:
+        """Ask to stop (once: not again while the engine cleans up)."""
+        if not self.cancelling:
+            self.post_message(StopRequested())
