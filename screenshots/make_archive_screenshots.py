@@ -62,9 +62,9 @@ def restore_folder() -> Path:
 
 async def inspect(archive: Path):
     from diskette_tui.core.reader import scan
-    from diskette_tui.tui.archive_app import ArchiveApp
+    from diskette_tui.tui.inspect_app import InspectApp
 
-    app = ArchiveApp(
+    app = InspectApp(
         lambda: scan(archive), title="diskette — inspect", subtitle=archive.name,
         archive_label=archive.name,
     )
@@ -79,7 +79,7 @@ async def inspect(archive: Path):
 
 async def load(archive: Path, project: Project):
     from diskette_tui.core.loader import Loader, LoadRequest
-    from diskette_tui.tui.archive_app import ArchiveApp
+    from diskette_tui.tui.load_app import LoadApp
 
     loader = Loader()
     request = LoadRequest(archive, restore_folder())
@@ -87,7 +87,7 @@ async def load(archive: Path, project: Project):
     def never(plan, progress):
         raise AssertionError("the screenshots never load")
 
-    app = ArchiveApp(
+    app = LoadApp(
         lambda: loader.plan(request),
         never,
         title="diskette — load preview",

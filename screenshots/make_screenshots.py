@@ -45,7 +45,7 @@ def build_demo():
 
 
 def make_app(config, dumper, read_only=False, execute=None):
-    from diskette_tui.tui.app import DisketteApp
+    from diskette_tui.tui.dump_app import DumpApp
 
     request = DumpRequest.from_config(config)
 
@@ -53,7 +53,7 @@ def make_app(config, dumper, read_only=False, execute=None):
         changed = dataclasses.replace(request, with_storages_excludes=use_excludes)
         return dumper.plan(changed, progress=progress, is_cancelled=is_cancelled)
 
-    return DisketteApp(
+    return DumpApp(
         load_plan,
         execute or dumper.execute,
         read_only=read_only,

@@ -33,11 +33,13 @@ from diskette_tui.core import reader
 from diskette_tui.core.loader import Loader, LoadRequest
 from diskette_tui.core.progress import no_progress
 from diskette_tui.exceptions import ArchiveError
-from diskette_tui.tui.archive_app import ArchiveApp
+from diskette_tui.tui.inspect_app import InspectApp
+from diskette_tui.tui.load_app import LoadApp
 from diskette_tui.tui.screens.archive import ArchiveScreen
 from diskette_tui.tui.screens.error import ErrorScreen
 from diskette_tui.tui.screens.load_confirm import LoadConfirmation
-from diskette_tui.tui.screens.loading import LoadedScreen, LoadingScreen
+from diskette_tui.tui.screens.loaded import LoadedScreen
+from diskette_tui.tui.screens.loading import LoadingScreen
 from diskette_tui.tui.widgets.archive_facts import ArchiveFacts
 from diskette_tui.tui.widgets.archive_tree import ArchiveTree
 from diskette_tui.tui.widgets.data_files import DataFiles
@@ -88,20 +90,20 @@ async def shown(pilot):
     await settle(pilot, lambda: pilot.app.browser.loaded)
 
 
-def inspect_app(path: Path) -> ArchiveApp:
-    return ArchiveApp(
+def inspect_app(path: Path) -> InspectApp:
+    return InspectApp(
         lambda: reader.scan(path), title="diskette — inspect", subtitle=path.name,
         archive_label=path.name,
     )
 
 
-def load_app(archive: Path, basepath: Path, execute=None, **choices) -> ArchiveApp:
+def load_app(archive: Path, basepath: Path, execute=None, **choices) -> LoadApp:
     loader = Loader()
     choices.setdefault("with_data", False)
     load_plan, execute_plan = cli_restore.load_callables(
         loader, LoadRequest(archive, basepath, **choices)
     )
-    return ArchiveApp(
+    return LoadApp(
         load_plan,
         execute or execute_plan,
         title="diskette — load preview",

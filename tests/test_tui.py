@@ -24,7 +24,7 @@ from diskette_tui.core.dumper import Dumper
 from diskette_tui.core.plan import StorageEntry, StoragePlan
 from diskette_tui.core.requests import DumpRequest
 from diskette_tui.exceptions import ConfigError, DumpFailed
-from diskette_tui.tui.app import DisketteApp
+from diskette_tui.tui.dump_app import DumpApp
 from diskette_tui.tui.folders import build_storage_index
 from diskette_tui.tui.screens import ConfirmationModal, ErrorScreen, PreviewScreen, ResultScreen
 from diskette_tui.tui.widgets import DefinitionList, StorageTree, SummaryBar
@@ -43,7 +43,7 @@ def session(demo_project):
 
 
 def make_app(session, destination, execute=None, load_plan=None, read_only=False):
-    """A DisketteApp over the demo, writing to ``destination``."""
+    """A DumpApp over the demo, writing to ``destination``."""
     config, dumper = session
 
     request = DumpRequest.from_config(config, destination=destination, chmod=0o600)
@@ -52,7 +52,7 @@ def make_app(session, destination, execute=None, load_plan=None, read_only=False
         changed = dataclasses.replace(request, with_storages_excludes=use_excludes)
         return dumper.plan(changed, progress=progress, is_cancelled=is_cancelled)
 
-    return DisketteApp(
+    return DumpApp(
         load_plan or default_load,
         execute or dumper.execute,
         read_only=read_only,
@@ -261,7 +261,7 @@ def test_destination_that_is_a_file_fails_cleanly(session, tmp_path):
 
 
 def test_plan_failure_shows_problems_and_exits_1(session, tmp_path):
-    def load_plan(progress, is_cancelled):
+    def load_plan(progress, is_cancelled, use_excludes=True):
         raise ConfigError(problems=["storage 'media' does not exist", "unknown label 'x.Y'"])
 
     app = make_app(session, tmp_path, load_plan=load_plan)
@@ -405,11 +405,12 @@ def test_patterns_toggle_replans_keeps_selection_and_writes_shown_plan(session, 
     assert len(manifest_of(archive)["datas"]) == 4
 
 
-def test_patterns_toggle_needs_a_load_plan_that_takes_it(session, tmp_path):
+def test_patterns_toggle_needs_storages_to_scan(session, tmp_path):
     _config, dumper = session
 
-    def load_plan(progress, is_cancelled):  # the contract before use_excludes
-        return dumper.plan(DumpRequest(tmp_path))
+    def load_plan(progress, is_cancelled, use_excludes=True):
+        plan = dumper.plan(DumpRequest(tmp_path, scan=False))
+        return dataclasses.replace(plan, storages=())
 
     app = make_app(session, tmp_path, load_plan=load_plan)
 
@@ -495,7 +496,7 @@ def test_big_storage_is_built_lazily(session, tmp_path):
     )
     big = StoragePlan(Path("/big"), "big", entries)
 
-    def load_plan(progress, is_cancelled):
+    def load_plan(progress, is_cancelled, use_excludes=True):
         plan = dumper.plan(DumpRequest(tmp_path, scan=False))
         return dataclasses.replace(plan, storages=(big,))
 

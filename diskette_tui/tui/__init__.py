@@ -1,7 +1,8 @@
-"""The Textual preview app (the only package that imports Textual).
+"""The Textual apps (the only package that imports Textual).
 
-:func:`run_preview` is what the command line calls; :class:`DisketteApp`
-(in :mod:`.app`) is what tests drive with ``run_test``.
+:func:`run_preview`, :func:`run_inspect` and :func:`run_load` are what the
+command line calls; :class:`~.dump_app.DumpApp`, :class:`~.inspect_app.InspectApp`
+and :class:`~.load_app.LoadApp` are what tests drive with ``run_test``.
 """
 
 from __future__ import annotations
@@ -15,9 +16,9 @@ def run_preview(load_plan, execute, *, read_only: bool, title: str, subtitle: st
     thread workers. Exit codes: 0 written or quit, 1 the plan or the dump
     failed (after the user read the error), 130 cancelled while writing.
     """
-    from .app import DisketteApp
+    from .dump_app import DumpApp
 
-    app = DisketteApp(load_plan, execute, read_only=read_only, title=title, subtitle=subtitle)
+    app = DumpApp(load_plan, execute, read_only=read_only, title=title, subtitle=subtitle)
     app.run()
     return app.return_code if app.return_code is not None else 0
 
@@ -29,9 +30,9 @@ def run_inspect(load_contents, *, title: str, subtitle: str = "") -> int:
     worker. Exit codes: 0 quit, 1 the archive cannot be read (after the user
     read why).
     """
-    from .archive_app import ArchiveApp
+    from .inspect_app import InspectApp
 
-    app = ArchiveApp(
+    app = InspectApp(
         load_contents, title=title, subtitle=subtitle, archive_label=subtitle or "the archive"
     )
     app.run()
@@ -48,9 +49,9 @@ def run_load(load_plan, execute, *, title: str, subtitle: str = "", database: st
     left without loading; 2 a configuration problem found while planning; 130
     the user stopped the load (rolled back).
     """
-    from .archive_app import ArchiveApp
+    from .load_app import LoadApp
 
-    app = ArchiveApp(
+    app = LoadApp(
         load_plan,
         execute,
         title=title,

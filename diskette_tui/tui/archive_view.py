@@ -42,7 +42,12 @@ class ArchiveView:
 
 
 def storage_plan(contents: reader.ArchiveContents, name: str) -> StoragePlan:
-    """The members of one archive storage, as the dump preview's storage plan."""
+    """The members of one archive storage, as the dump preview's storage plan.
+
+    Sorted by name: archive order is the writer's walk order (diskette
+    0.6.0's is arbitrary), and the tree lists files in the order they come.
+    """
+    members = sorted(contents.storage_members(name), key=lambda member: member.name)
     entries = tuple(
         StorageEntry(
             path=Path(member.name),
@@ -51,7 +56,7 @@ def storage_plan(contents: reader.ArchiveContents, name: str) -> StoragePlan:
             size=member.size,
             link_target=member.linkname or None,
         )
-        for member in contents.storage_members(name)
+        for member in members
         if member.kind in _ENTRY_KINDS
     )
     return StoragePlan(path=Path(name), arcname=name, entries=entries)

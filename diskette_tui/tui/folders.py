@@ -63,17 +63,20 @@ def build_storage_index(storage: StoragePlan, match: str = "") -> Folder:
     root = Folder(storage.arcname, storage.arcname)
     needle = match.lower()
 
-    def wanted(arcname: str) -> bool:
-        return not needle or needle in arcname.lower()
+    def chain_of(arcname: str, leaf: bool = True) -> list[Folder]:
+        """The folders from the root down to ``arcname``'s (none: filtered out)."""
+        parts = _parts(storage.arcname, arcname)
+        if not parts or needle not in arcname.lower():
+            return []
+        return _walk(root, parts if leaf else parts + [""])
 
     for entry in storage.entries:
-        parts = _parts(storage.arcname, entry.arcname)
-        if not parts or not wanted(entry.arcname):
-            continue
         if entry.kind == "dir":
-            _walk(root, parts + [""])
+            chain_of(entry.arcname, leaf=False)
             continue
-        chain = _walk(root, parts)
+        chain = chain_of(entry.arcname)
+        if not chain:
+            continue
         if entry.kind == "file":
             chain[-1].files.append(entry)
             for folder in chain:
@@ -81,22 +84,15 @@ def build_storage_index(storage: StoragePlan, match: str = "") -> Folder:
                 folder.size += entry.size
         else:
             chain[-1].links.append(entry)
-    for excluded in storage.excluded:
-        parts = _parts(storage.arcname, excluded.arcname)
-        if not parts or not wanted(excluded.arcname):
-            continue
-        chain = _walk(root, parts)
-        chain[-1].excluded.append(excluded)
-        for folder in chain:
-            folder.excluded_count += 1
-    for link in storage.skipped_links:
-        parts = _parts(storage.arcname, link.arcname)
-        if not parts or not wanted(link.arcname):
-            continue
-        chain = _walk(root, parts)
-        chain[-1].skipped.append(link)
-        for folder in chain:
-            folder.skipped_count += 1
+    # What the archive leaves out: listed in its folder, counted in every folder above.
+    left_out = (("excluded", storage.excluded), ("skipped", storage.skipped_links))
+    for kind, members in left_out:
+        for member in members:
+            chain = chain_of(member.arcname)
+            if chain:
+                getattr(chain[-1], kind).append(member)
+            for folder in chain:
+                setattr(folder, f"{kind}_count", getattr(folder, f"{kind}_count") + 1)
     return root
 
 

@@ -17,6 +17,7 @@ from textual.widgets import Footer, Header, Label, LoadingIndicator, Static
 
 from ...render import count, size
 from ..archive_view import ArchiveView
+from ..messages import LeaveRequested, LoadRequested
 from ..widgets.archive_facts import ArchiveFacts
 from ..widgets.archive_tree import ArchiveTree
 from ..widgets.data_files import DataFiles
@@ -72,10 +73,11 @@ class ArchiveScreen(Screen):
     #: Whether the archive is read (flips the ``-loaded`` class: the reading view goes away).
     loaded = reactive(False)
 
-    def __init__(self, archive_label: str, for_load: bool = False, database: str = "", **kwargs):
+    def __init__(self, reading: str, database: str = "", **kwargs):
         super().__init__(**kwargs)
-        self.archive_label = archive_label
-        self.for_load = for_load
+        #: What the reading view says while the worker reads (or plans).
+        self.reading = reading
+        #: Where a load puts the data (a load preview says it).
         self.database = database
         self.view: ArchiveView | None = None
 
@@ -83,8 +85,7 @@ class ArchiveScreen(Screen):
         yield Header()
         with Vertical(id="reading"):
             yield LoadingIndicator()
-            what = "checking and planning the load of" if self.for_load else "reading"
-            yield Label(f"{what} {self.archive_label}…", id="reading-label")
+            yield Label(self.reading, id="reading-label")
         with Vertical(id="archive-main"):
             yield ArchiveFacts(id="facts")
             yield DataFiles(id="datas")
@@ -106,7 +107,7 @@ class ArchiveScreen(Screen):
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         """``l`` only when previewing a load, once the plan is there."""
         if action == "load":
-            return self.for_load and self.loaded
+            return self.view is not None and self.view.plan is not None
         return True
 
     def show(self, view: ArchiveView) -> None:
@@ -140,8 +141,8 @@ class ArchiveScreen(Screen):
     def action_load(self) -> None:
         """Ask for confirmation of the load."""
         if self.view is not None and self.view.plan is not None:
-            self.app.confirm_load(self.view.plan)
+            self.post_message(LoadRequested(self.view.plan))
 
     def action_leave(self) -> None:
         """Leave (an inspection: code 0; a load preview: nothing loaded, code 1)."""
-        self.app.leave()
+        self.post_message(LeaveRequested())

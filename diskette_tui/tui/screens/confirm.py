@@ -1,70 +1,23 @@
-"""A yes/no question over the current screen: write the archive? stop writing?"""
+"""A yes/no question over the current screen: write the archive? stop loading?"""
 
 from __future__ import annotations
 
-import humanize
-from rich.console import Group, RenderableType
-from rich.table import Table
-from rich.text import Text
+from collections.abc import Iterable
+
+from rich.console import RenderableType
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
-from ...core.plan import DumpPlan
-from ...render import count, size
 
-
-def _names(items, limit=4) -> str:
-    names = [item for item in items]
+def name_list(names: Iterable[str], limit: int = 4) -> str:
+    """``a, b, c, d, … (+3)``: the first ``limit`` names and how many more."""
+    names = list(names)
     if len(names) > limit:
         return ", ".join(names[:limit]) + f", … (+{len(names) - limit})"
     return ", ".join(names)
-
-
-def describe_write(plan: DumpPlan) -> RenderableType:
-    """What a dump of ``plan`` writes, where, how big, and what it replaces."""
-    grid = Table.grid(padding=(0, 2))
-    grid.add_column(style="bold", no_wrap=True)
-    grid.add_column()
-    grid.add_row("archive", Text(str(plan.archive_path), style="bold"))
-    definitions = plan.selected_definitions
-    if definitions:
-        rows = "" if plan.rows is None else f", {count(plan.rows, 'row')}"
-        grid.add_row(
-            "data",
-            Text.assemble(
-                f"{count(len(definitions), 'definition')}{rows}\n",
-                (_names(item.name for item in definitions), "dim"),
-            ),
-        )
-    else:
-        grid.add_row("data", Text("none", style="dim"))
-    storages = plan.selected_storages
-    if storages:
-        grid.add_row(
-            "storages",
-            Text.assemble(
-                f"{count(plan.files, 'file')}, {size(plan.size)} before compression\n",
-                (_names(item.arcname for item in storages), "dim"),
-            ),
-        )
-    else:
-        grid.add_row("storages", Text("none", style="dim"))
-    parts: list = [grid]
-    if plan.archive_path.exists():
-        existing = plan.archive_path.stat().st_size
-        parts.append(
-            Text.assemble(
-                ("\n⚠ replaces ", "bold yellow"),
-                (f"the existing archive of that name ({humanize.naturalsize(existing)})", "yellow"),
-            )
-        )
-    warnings = len(plan.warnings)
-    if warnings:
-        parts.append(Text(f"⚠ {count(warnings, 'load-order warning')}", style="yellow"))
-    return Group(*parts)
 
 
 class ConfirmationModal(ModalScreen[bool]):

@@ -21,7 +21,7 @@ from ...core.plan import DumpPlan
 from ...core.progress import ProgressUpdate
 from ...render import count, size
 from ..folders import Folder
-from ..messages import SelectionChanged, StorageToggled
+from ..messages import DumpRequested, LeaveRequested, ReplanRequested, StorageToggled
 from ..widgets import DefinitionDetail, DefinitionList, ScanStatus, StorageTree, SummaryBar
 from ..widgets.scan_status import describe_scan
 
@@ -112,16 +112,13 @@ class PreviewScreen(Screen):
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         """No ``d`` in check mode; no plan actions before the plan is there.
 
-        ``e`` needs a ``load_plan`` that takes ``use_excludes`` and storages to
-        scan; while it runs, ``d`` and ``e`` are greyed out.
+        ``e`` needs storages to scan; while it runs, ``d`` and ``e`` are greyed out.
         """
         if action == "dump" and self.read_only:
             return False
         if action in PLAN_ACTIONS and not self.loaded:
             return False
-        if action == "toggle_patterns" and not (
-            getattr(self.app, "can_toggle_patterns", False) and self.plan and self.plan.storages
-        ):
+        if action == "toggle_patterns" and not (self.plan and self.plan.storages):
             return False
         if action in RELOAD_ACTIONS and self.reloading:
             return None
@@ -157,7 +154,6 @@ class PreviewScreen(Screen):
         self._refresh()
         if previous is not None:
             self._patterns_changed(previous, plan)
-            self.post_message(SelectionChanged(plan))
         elif plan.definitions:
             definitions.focus()
         else:
@@ -184,7 +180,6 @@ class PreviewScreen(Screen):
     def _set_plan(self, plan: DumpPlan) -> None:
         self.plan = plan
         self._refresh()
-        self.post_message(SelectionChanged(plan))
 
     def _refresh(self) -> None:
         plan = self.plan
@@ -272,10 +267,10 @@ class PreviewScreen(Screen):
         if self.plan is None or self.reloading:
             return
         self.reloading = True
-        use_excludes = not self.plan.with_storages_excludes
-        way = "with" if use_excludes else "without"
+        with_excludes = not self.plan.with_storages_excludes
+        way = "with" if with_excludes else "without"
         self.query_one(SummaryBar).show_note(f"scanning the storages {way} exclusion patterns…")
-        self.app.reload_plan(use_excludes, self.query_one(StorageTree).match)
+        self.post_message(ReplanRequested(with_excludes, self.query_one(StorageTree).match))
 
     def action_toggle_excluded(self) -> None:
         """Show or hide the files that exclusion patterns leave out."""
@@ -342,8 +337,8 @@ class PreviewScreen(Screen):
                 severity="warning",
             )
             return
-        self.app.confirm_dump(self.plan)
+        self.post_message(DumpRequested(self.plan))
 
     def action_quit_preview(self) -> None:
-        """Leave without writing (exit code 0)."""
-        self.app.exit(return_code=0)
+        """Leave without writing (the app exits with code 0)."""
+        self.post_message(LeaveRequested())

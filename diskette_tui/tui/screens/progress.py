@@ -1,17 +1,14 @@
-"""The archive being written: each definition's dump, then storage bytes."""
+"""What the writing and the loading screens share: a step list, and stopping on request."""
 
 from __future__ import annotations
 
 from rich.text import Text
-from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Label, ProgressBar, Static
+from textual.widgets import Label
 
-from ...core.plan import DumpPlan
 from ...core.progress import ProgressUpdate
-from ...render import size
+from ..messages import StopRequested
 from .confirm import ConfirmationModal
 
 
@@ -42,84 +39,54 @@ def render_steps(steps, done: int, current: str, working: str) -> Text:
     return text
 
 
-class WritingScreen(Screen):
-    """Progress of ``Dumper.execute``; ``escape`` or ``ctrl+c`` asks to stop it."""
+class ProgressScreen(Screen):
+    """Progress of a running write or load; ``escape`` or ``ctrl+c`` asks to stop it.
+
+    The screen posts :class:`StopRequested`; the app asks :meth:`stop_question`
+    and, on yes, calls :meth:`show_stopping` and stops the engine at its next
+    report. Subclasses say what the question is (:attr:`STOP_QUESTION`,
+    :meth:`stop_consequences`), what the status line then says
+    (:attr:`STOPPING`) and show the engine's reports (:meth:`report`).
+    """
 
     BINDINGS = [
         Binding("escape", "cancel", "Cancel"),
         Binding("ctrl+c", "cancel", "Cancel", show=False, priority=True),
     ]
+    STOP_QUESTION = "Stop?"
+    #: The status line once the user has asked to stop.
+    STOPPING = "stopping…"
+    #: The id of the status line.
+    STATUS_ID = "status"
 
-    def __init__(self, plan: DumpPlan, **kwargs) -> None:
+    def __init__(self, plan, **kwargs) -> None:
         super().__init__(**kwargs)
         self.plan = plan
         self.done = 0
         self.current = ""
+        #: Whether the user confirmed stopping (the engine is cleaning up).
         self.cancelling = False
 
-    def compose(self) -> ComposeResult:
-        yield Header()
-        with Vertical(id="writing"):
-            yield Label(f"Writing {self.plan.archive_path}", id="writing-title")
-            if self.plan.selected_definitions:
-                yield Label("Data", classes="writing-section")
-                yield Static(self._steps(), id="writing-steps")
-                yield ProgressBar(
-                    total=len(self.plan.selected_definitions), show_eta=False, id="data-bar"
-                )
-            if self.plan.selected_storages:
-                yield Label("Storages", classes="writing-section")
-                yield Label(self._bytes_text(0), id="storage-label")
-                yield ProgressBar(total=max(self.plan.size, 1), id="storage-bar")
-            yield Label("", id="writing-status")
-        yield Footer()
+    def report(self, update: ProgressUpdate) -> None:
+        """Show one progress report of the engine."""
+        raise NotImplementedError
 
-    def _steps(self) -> Text:
-        return render_steps(
-            [(item.name, item.name, item.archive_name) for item in self.plan.selected_definitions],
-            self.done,
-            self.current,
-            "dumping…",
+    def stop_consequences(self) -> Text:
+        """What stopping leaves behind (the body of the question)."""
+        raise NotImplementedError
+
+    def stop_question(self) -> ConfirmationModal:
+        """The question the app asks before stopping (focus on Continue)."""
+        return ConfirmationModal(
+            self.STOP_QUESTION, self.stop_consequences(), yes="Stop", no="Continue"
         )
 
-    def _bytes_text(self, completed: int) -> str:
-        return f"{size(completed)} of {size(self.plan.size)}"
-
-    def report(self, update: ProgressUpdate) -> None:
-        """Show one progress report of ``Dumper.execute``."""
-        if update.stage == "data" and self.plan.selected_definitions:
-            self.done = update.completed
-            self.current = update.item
-            self.query_one("#writing-steps", Static).update(self._steps())
-            self.query_one("#data-bar", ProgressBar).update(progress=update.completed)
-        elif update.stage == "storage" and self.plan.selected_storages:
-            self.query_one("#storage-label", Label).update(self._bytes_text(update.completed))
-            self.query_one("#storage-bar", ProgressBar).update(progress=update.completed)
-        elif update.stage == "finish":
-            self.query_one("#writing-status", Label).update("finishing…")
+    def show_stopping(self) -> None:
+        """The user confirmed: say that the engine cleans up or rolls back."""
+        self.cancelling = True
+        self.query_one(f"#{self.STATUS_ID}", Label).update(Text(self.STOPPING, style="yellow"))
 
     def action_cancel(self) -> None:
-        """Ask, then stop the writing: nothing is left at the final path."""
-        if self.cancelling:
-            return
-
-        def answered(stop: bool | None) -> None:
-            if stop:
-                self.cancelling = True
-                self.query_one("#writing-status", Label).update(
-                    Text("cancelling… removing temporary files", style="yellow")
-                )
-                self.app.cancel_write()
-
-        self.app.push_screen(
-            ConfirmationModal(
-                "Stop writing?",
-                Text(
-                    f"Nothing will be written at {self.plan.archive_path};\n"
-                    "an existing archive of that name stays as it is."
-                ),
-                yes="Stop",
-                no="Continue",
-            ),
-            answered,
-        )
+        """Ask to stop (once: not again while the engine cleans up)."""
+        if not self.cancelling:
+            self.post_message(StopRequested())

@@ -6,13 +6,11 @@ import humanize
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.containers import Vertical
-from textual.screen import Screen
-from textual.widgets import Footer, Header, Label, Static
+from textual.widgets import Static
 
 from ...core.archive import ArchiveResult
 from ...render import count, size
+from .outcome import DONE_BINDINGS, OutcomeScreen
 
 
 def describe_result(result: ArchiveResult) -> Table:
@@ -37,25 +35,16 @@ def describe_result(result: ArchiveResult) -> Table:
     return grid
 
 
-class ResultScreen(Screen):
+class ResultScreen(OutcomeScreen):
     """The written archive; ``q`` or ``enter`` leaves with exit code 0."""
 
-    BINDINGS = [
-        Binding("q", "leave", "Quit"),
-        Binding("enter", "leave", "Done"),
-    ]
+    BINDINGS = DONE_BINDINGS
+    PANEL_ID = "result"
 
     def __init__(self, result: ArchiveResult, **kwargs) -> None:
-        super().__init__(**kwargs)
+        super().__init__("✓ Archive written", **kwargs)
         self.result = result
 
-    def compose(self) -> ComposeResult:
-        yield Header()
-        with Vertical(id="result"):
-            yield Label("✓ Archive written", id="result-title")
-            yield Static(describe_result(self.result), id="result-body")
-        yield Footer()
-
-    def action_leave(self) -> None:
-        """Exit the app with code 0."""
-        self.app.exit(return_code=0)
+    def body(self) -> ComposeResult:
+        """What was written."""
+        yield Static(describe_result(self.result), id="result-body")

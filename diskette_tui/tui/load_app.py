@@ -1,0 +1,136 @@
+"""The load app: preview a load of an archive, confirm it, run it, report.
+
+Nothing is written before the user confirms: ``load_plan()`` reads, checks and
+verifies the archive. Exit codes (``App.return_code``): 0 loaded; 1 when the
+load cannot be planned (unreadable, unsafe or tampered archive: the error's
+own code, 2 for a configuration problem), when it failed (rolled back) or
+when the user leaves without loading; 130 when the user stopped it (rolled back).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from textual import on, work
+
+from ..core.loader import LoadPlan, LoadResult
+from ..core.progress import ProgressCallback
+from ..render import count
+from .archive_base import ArchiveViewApp
+from .archive_view import ArchiveView, load_view
+from .base import failure_message
+from .messages import ArchiveLoaded, LoadCancelled, LoadFailed, LoadProgressed, LoadRequested
+from .screens import ErrorScreen, LoadConfirmation, LoadedScreen, LoadingScreen
+
+LOAD_WORKER = "load-archive"
+
+PlanLoad = Callable[[], LoadPlan]
+ExecuteLoad = Callable[[LoadPlan, ProgressCallback], LoadResult]
+
+
+class LoadApp(ArchiveViewApp):
+    """Preview, confirm and run a load; ``execute(plan, progress)`` runs it in a worker."""
+
+    READING = "checking and planning the load of"
+    READ_FAILURE = "The archive cannot be loaded"
+    READ_FAILURE_NOTE = "Nothing was loaded or written."
+    WORKER_FAILURES = {
+        **ArchiveViewApp.WORKER_FAILURES,
+        LOAD_WORKER: failure_message(LoadFailed, stopped=LoadCancelled),
+    }
+
+    def __init__(
+        self,
+        load_plan: PlanLoad,
+        execute: ExecuteLoad,
+        *,
+        archive_label: str = "the archive",
+        title: str = "diskette",
+        subtitle: str = "",
+        database: str = "",
+    ) -> None:
+        super().__init__(
+            archive_label=archive_label, title=title, subtitle=subtitle, database=database
+        )
+        self.load_plan = load_plan
+        self.execute = execute
+        self.database = database
+        #: The plan last sent to ``execute`` (tests read it).
+        self.loaded_plan: LoadPlan | None = None
+
+    def read_view(self) -> ArchiveView:
+        """Plan the load: the archive read, checked and verified."""
+        return load_view(self.load_plan())
+
+    # Loading -------------------------------------------------------------------
+
+    @on(LoadRequested)
+    def load_requested(self, message: LoadRequested) -> None:
+        """Ask for confirmation, then load exactly the plan."""
+        plan = message.plan
+        self.ask_then(LoadConfirmation(plan, self.database), lambda: self.start_load(plan))
+
+    def start_load(self, plan: LoadPlan) -> None:
+        """Switch to the loading screen and run ``execute``."""
+        self.loaded_plan = plan
+        self.start_progress(LoadingScreen(plan))
+        self.load_archive(plan)
+
+    @work(thread=True, exclusive=True, name=LOAD_WORKER, exit_on_error=False)
+    def load_archive(self, plan: LoadPlan) -> ArchiveLoaded:
+        """Run the load (blocking); the user may stop it (the engine rolls back)."""
+        started = time.monotonic()
+        result = self.run_stoppable(lambda progress: self.execute(plan, progress), LoadProgressed)
+        return ArchiveLoaded(plan, result, time.monotonic() - started)
+
+    @on(ArchiveLoaded)
+    def archive_loaded(self, message: ArchiveLoaded) -> None:
+        """Show what was loaded."""
+        self.progress_screen = None
+        self.switch_screen(LoadedScreen(message.plan, message.result, message.duration))
+
+    @on(LoadFailed)
+    def load_failed(self, message: LoadFailed) -> None:
+        """Show why the load failed; leaving exits with code 1."""
+        self.progress_screen = None
+        plan = self.loaded_plan
+        note = "The database was rolled back" if plan and plan.selected_datas else "No data loaded"
+        note += " and the storage folders are as they were"
+        if plan and any(item.mode == "merge" and item.exists for item in plan.selected_storages):
+            note += " (a merge that failed while moving files in may have moved some)"
+        self.switch_screen(
+            ErrorScreen("The load failed", message.problems, note + ". Press q to leave.")
+        )
+
+    @on(LoadCancelled)
+    def load_cancelled(self, message: LoadCancelled) -> None:
+        """The engine rolled back: leave with code 130."""
+        self.exit(return_code=130, message="Cancelled: nothing loaded (rolled back).")
+
+    # Leaving -------------------------------------------------------------------
+
+    def leave(self, return_code: int | None = None) -> None:
+        """Quit from wherever the user is, with the exit code that matches."""
+        loading = self.progress_screen
+        if return_code is not None:
+            self.exit(return_code=return_code)
+        elif loading is not None:
+            if self.screen is loading:  # not again over its "Stop loading?" question
+                self.ask_to_stop()
+        elif isinstance(self.screen, LoadedScreen):
+            self.exit(return_code=0, message=loaded_message(self.screen))
+        else:
+            self.exit(return_code=1, message="Nothing loaded.")
+
+
+def loaded_message(screen: LoadedScreen) -> str:
+    """The line left in the terminal after a load: what went in, from which archive."""
+    result = screen.result
+    parts = []
+    if result.loaded:
+        objects = sum(value or 0 for value in result.loaded.values())
+        parts.append(f"{count(len(result.loaded), 'data file')} ({count(objects, 'object')})")
+    if result.storages:
+        parts.append(f"{count(result.files, 'storage file')}")
+    return f"Loaded {' and '.join(parts) or 'nothing'} from {screen.plan.archive.name}."
