@@ -27,7 +27,7 @@ DEMO_DIR_ENV = "DISKETTE_DEMO_DIR"
 READY_MARKER = ".diskette-demo-ready"
 #: File written first by :func:`write_demo_files`: this folder is a demo instance,
 #: so a later reset may remove what the demo put there.
-OWNER_MARKER = ".diskette-demo"
+OWNER_MARKER = ".diskette_demo"
 #: Settings module name of every instance (``demo_settings.py`` in its folder).
 SETTINGS_MODULE = "demo_settings"
 #: The configuration file copied into each instance.
