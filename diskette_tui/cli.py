@@ -9,7 +9,6 @@ session, error reporting, :func:`~.cli_common.is_interactive`) is in
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from pathlib import Path
 from typing import Annotated
@@ -95,26 +94,12 @@ def run_preview_app(session: Session, request, read_only: bool) -> int:
     where = f"{environment['settings']} · {environment['database']}"
     title = "diskette — check" if read_only else "diskette — dump preview"
     return run_preview(
-        preview_planner(session.dumper, request),
-        session.dumper.execute,
+        session.dumper,
+        request,
         read_only=read_only,
         title=title,
         subtitle=where,
     )
-
-
-def preview_planner(dumper, request):
-    """``load_plan(progress, is_cancelled, use_excludes=…)`` as the preview takes it.
-
-    ``use_excludes`` (the preview's ``e``) re-plans the request with the
-    storage exclusion patterns on or off; it starts from the request's choice.
-    """
-
-    def load_plan(progress, is_cancelled, use_excludes=request.with_storages_excludes):
-        changed = dataclasses.replace(request, with_storages_excludes=use_excludes)
-        return dumper.plan(changed, progress=progress, is_cancelled=is_cancelled)
-
-    return load_plan
 
 
 def run_dump(shared: Shared, overrides: dict, choices: dict, yes: bool, json_output: bool):

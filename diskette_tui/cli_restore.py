@@ -187,10 +187,9 @@ def confirm_load(plan) -> None:
 
 def run_inspect_app(archive: Path) -> int:
     """Browse ``archive`` in the Textual app; return its exit code."""
-    from .core.reader import scan
     from .tui import run_inspect
 
-    return run_inspect(lambda: scan(archive), title="diskette — inspect", subtitle=archive.name)
+    return run_inspect(archive, title="diskette — inspect", subtitle=archive.name)
 
 
 def run_load_app(request, project) -> int:
@@ -204,7 +203,6 @@ def run_load_app(request, project) -> int:
     from .tui import run_load
 
     # No console logger: stderr would scribble over the app, which shows the same facts.
-    load_plan, execute = load_callables(Loader(), request)
     database = ""
     subtitle = request.archive.name
     if project is not None:
@@ -212,20 +210,8 @@ def run_load_app(request, project) -> int:
         if request.with_data:
             database = project.database_label()
     return run_load(
-        load_plan, execute, title="diskette — load preview", subtitle=subtitle, database=database
+        Loader(), request, title="diskette — load preview", subtitle=subtitle, database=database
     )
-
-
-def load_callables(loader, request):
-    """``(load_plan(), execute(plan, progress))`` for the app, from a Loader and a request."""
-
-    def load_plan():
-        return loader.plan(request)
-
-    def execute(plan, progress):
-        return loader.execute(plan, progress=progress)
-
-    return load_plan, execute
 
 
 # -- commands ------------------------------------------------------------------

@@ -61,11 +61,10 @@ def restore_folder() -> Path:
 
 
 async def inspect(archive: Path):
-    from diskette_tui.core.reader import scan
     from diskette_tui.tui.inspect_app import InspectApp
 
     app = InspectApp(
-        lambda: scan(archive), title="diskette — inspect", subtitle=archive.name,
+        archive, title="diskette — inspect", subtitle=archive.name,
         archive_label=archive.name,
     )
     async with app.run_test(size=SIZE) as pilot:
@@ -81,15 +80,13 @@ async def load(archive: Path, project: Project):
     from diskette_tui.core.loader import Loader, LoadRequest
     from diskette_tui.tui.load_app import LoadApp
 
-    loader = Loader()
-    request = LoadRequest(archive, restore_folder())
-
-    def never(plan, progress):
-        raise AssertionError("the screenshots never load")
+    class PreviewOnlyLoader(Loader):
+        def execute(self, plan, progress=None, using="default"):
+            raise AssertionError("the screenshots never load")
 
     app = LoadApp(
-        lambda: loader.plan(request),
-        never,
+        PreviewOnlyLoader(),
+        LoadRequest(archive, restore_folder()),
         title="diskette — load preview",
         subtitle=f"{archive.name} → {project.settings_module}",
         database=project.database_label(),

@@ -15,7 +15,6 @@ to this script.
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import shutil
 import sys
 import threading
@@ -44,18 +43,12 @@ def build_demo():
     return config, Dumper.from_config(config)
 
 
-def make_app(config, dumper, read_only=False, execute=None):
+def make_app(config, dumper, read_only=False):
     from diskette_tui.tui.dump_app import DumpApp
 
-    request = DumpRequest.from_config(config)
-
-    def load_plan(progress, is_cancelled, use_excludes=True):
-        changed = dataclasses.replace(request, with_storages_excludes=use_excludes)
-        return dumper.plan(changed, progress=progress, is_cancelled=is_cancelled)
-
     return DumpApp(
-        load_plan,
-        execute or dumper.execute,
+        dumper,
+        DumpRequest.from_config(config),
         read_only=read_only,
         title="diskette — check" if read_only else "diskette — dump preview",
         subtitle="demo_settings · sqlite",
@@ -97,16 +90,20 @@ async def writing_and_result(config, dumper):
 
     gate = threading.Event()
 
-    def execute(plan, progress):
-        def paused(update):
-            progress(update)
-            # Hold the dump after the second definition so the screenshot shows progress.
-            if update.stage == "data" and update.completed == 2:
-                gate.wait(10)
+    class PausedDumper:
+        """The real Dumper, holding its writing after the second definition."""
 
-        return dumper.execute(plan, progress=paused)
+        plan = dumper.plan
 
-    app = make_app(config, dumper, execute=execute)
+        def execute(self, plan, progress=None):
+            def paused(update):
+                progress(update)
+                if update.stage == "data" and update.completed == 2:
+                    gate.wait(10)
+
+            return dumper.execute(plan, progress=paused)
+
+    app = make_app(config, PausedDumper())
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: app.preview.loaded)
         await pilot.press("d", "y")

@@ -92,20 +92,28 @@ async def shown(pilot):
 
 def inspect_app(path: Path) -> InspectApp:
     return InspectApp(
-        lambda: reader.scan(path), title="diskette — inspect", subtitle=path.name,
-        archive_label=path.name,
+        path, title="diskette — inspect", subtitle=path.name, archive_label=path.name
     )
+
+
+class ScriptedLoader(Loader):
+    """The real Loader; ``execute(plan, progress)`` replaced where a test needs it."""
+
+    def __init__(self, execute=None):
+        super().__init__()
+        self._execute = execute
+
+    def execute(self, plan, progress=None, using="default"):
+        if self._execute is not None:
+            return self._execute(plan, progress)
+        return super().execute(plan, progress=progress, using=using)
 
 
 def load_app(archive: Path, basepath: Path, execute=None, **choices) -> LoadApp:
-    loader = Loader()
     choices.setdefault("with_data", False)
-    load_plan, execute_plan = cli_restore.load_callables(
-        loader, LoadRequest(archive, basepath, **choices)
-    )
     return LoadApp(
-        load_plan,
-        execute or execute_plan,
+        ScriptedLoader(execute),
+        LoadRequest(archive, basepath, **choices),
         title="diskette — load preview",
         subtitle=archive.name,
         database=DATABASE,
@@ -486,18 +494,18 @@ def test_terminal_inspect_opens_the_app(demo_archive, monkeypatch):
 
 
 def test_inspect_app_reads_the_archive(demo_archive, monkeypatch):
-    """The closure given to the app is a plain scan of the archive."""
+    """The app is given the archive itself, by its path."""
     monkeypatch.setattr(diskette_tui.cli_common, "is_interactive", lambda: True)
     seen = {}
 
-    def fake_run_inspect(load_contents, *, title, subtitle=""):
-        seen.update(contents=load_contents(), title=title, subtitle=subtitle)
+    def fake_run_inspect(archive, *, title, subtitle=""):
+        seen.update(archive=archive, title=title, subtitle=subtitle)
         return 0
 
     monkeypatch.setattr(diskette_tui.tui, "run_inspect", fake_run_inspect)
     result = runner.invoke(cli_app, ["inspect", str(demo_archive)])
     assert result.exit_code == 0, result.output
-    assert seen["contents"].path == demo_archive and seen["subtitle"] == demo_archive.name
+    assert seen["archive"] == demo_archive and seen["subtitle"] == demo_archive.name
 
 
 def test_terminal_load_opens_the_app(demo_project, demo_archive, tmp_path, monkeypatch):
@@ -540,18 +548,18 @@ def test_terminal_load_opens_the_app(demo_project, demo_archive, tmp_path, monke
 def test_load_app_plans_with_the_loader_and_executes_the_plan(
     demo_project, demo_archive, tmp_path, monkeypatch
 ):
-    """The closures handed to the app: Loader.plan (checks first), then Loader.execute."""
+    """The app gets a Loader and the request: Loader.plan (checks first), then execute."""
     monkeypatch.setattr(diskette_tui.cli_common, "is_interactive", lambda: True)
     seen = {}
 
-    def fake_run_load(load_plan, execute, *, title, subtitle="", database=""):
+    def fake_run_load(loader, request, *, title, subtitle="", database=""):
         seen.update(title=title, subtitle=subtitle, database=database)
         try:
-            plan = load_plan()
+            plan = loader.plan(request)
         except ArchiveError as exc:
             seen["refused"] = exc.problems
             return 1
-        seen["result"] = execute(plan, no_progress)
+        seen["result"] = loader.execute(plan, progress=no_progress)
         return 0
 
     monkeypatch.setattr(diskette_tui.tui, "run_load", fake_run_load)

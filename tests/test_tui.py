@@ -42,19 +42,36 @@ def session(demo_project):
     return config, Dumper.from_config(config)
 
 
+class Engine:
+    """The demo's real Dumper, with ``plan`` or ``execute`` replaced where a test needs it.
+
+    ``plan(request, progress, is_cancelled)`` and ``execute(plan, progress)``
+    take what the app gives the Dumper's own methods.
+    """
+
+    def __init__(self, dumper, plan=None, execute=None):
+        self.dumper = dumper
+        self._plan = plan
+        self._execute = execute
+
+    def plan(self, request, progress=None, is_cancelled=None):
+        if self._plan is not None:
+            return self._plan(request, progress, is_cancelled)
+        return self.dumper.plan(request, progress=progress, is_cancelled=is_cancelled)
+
+    def execute(self, plan, progress=None):
+        if self._execute is not None:
+            return self._execute(plan, progress)
+        return self.dumper.execute(plan, progress=progress)
+
+
 def make_app(session, destination, execute=None, load_plan=None, read_only=False):
     """A DumpApp over the demo, writing to ``destination``."""
     config, dumper = session
-
     request = DumpRequest.from_config(config, destination=destination, chmod=0o600)
-
-    def default_load(progress, is_cancelled, use_excludes=True):
-        changed = dataclasses.replace(request, with_storages_excludes=use_excludes)
-        return dumper.plan(changed, progress=progress, is_cancelled=is_cancelled)
-
     return DumpApp(
-        load_plan or default_load,
-        execute or dumper.execute,
+        Engine(dumper, plan=load_plan, execute=execute),
+        request,
         read_only=read_only,
         title="diskette — check" if read_only else "diskette — dump preview",
         subtitle="demo_settings · sqlite",
@@ -239,7 +256,7 @@ def test_destination_that_is_a_file_fails_cleanly(session, tmp_path):
     blocker = tmp_path / "dumps"
     blocker.write_text("not a folder")
 
-    def load_plan(progress, is_cancelled):
+    def load_plan(request, progress, is_cancelled):
         # Planning refuses such a destination: this plan gets it as if the file
         # had appeared after planning, so that the writer's own check is tested.
         plan = dumper.plan(DumpRequest(tmp_path / "elsewhere"))
@@ -261,7 +278,7 @@ def test_destination_that_is_a_file_fails_cleanly(session, tmp_path):
 
 
 def test_plan_failure_shows_problems_and_exits_1(session, tmp_path):
-    def load_plan(progress, is_cancelled, use_excludes=True):
+    def load_plan(request, progress, is_cancelled):
         raise ConfigError(problems=["storage 'media' does not exist", "unknown label 'x.Y'"])
 
     app = make_app(session, tmp_path, load_plan=load_plan)
@@ -408,7 +425,7 @@ def test_patterns_toggle_replans_keeps_selection_and_writes_shown_plan(session, 
 def test_patterns_toggle_needs_storages_to_scan(session, tmp_path):
     _config, dumper = session
 
-    def load_plan(progress, is_cancelled, use_excludes=True):
+    def load_plan(request, progress, is_cancelled):
         plan = dumper.plan(DumpRequest(tmp_path, scan=False))
         return dataclasses.replace(plan, storages=())
 
@@ -430,8 +447,8 @@ def test_patterns_toggle_needs_storages_to_scan(session, tmp_path):
 def test_failed_replan_keeps_the_plan_shown(session, tmp_path):
     _config, dumper = session
 
-    def load_plan(progress, is_cancelled, use_excludes=True):
-        if not use_excludes:
+    def load_plan(request, progress, is_cancelled):
+        if not request.with_storages_excludes:
             raise ConfigError(problems=["storage 'media' cannot be read"])
         return dumper.plan(DumpRequest(tmp_path))
 
@@ -496,7 +513,7 @@ def test_big_storage_is_built_lazily(session, tmp_path):
     )
     big = StoragePlan(Path("/big"), "big", entries)
 
-    def load_plan(progress, is_cancelled, use_excludes=True):
+    def load_plan(request, progress, is_cancelled):
         plan = dumper.plan(DumpRequest(tmp_path, scan=False))
         return dataclasses.replace(plan, storages=(big,))
 
@@ -533,14 +550,14 @@ def test_storage_index_totals():
     assert filtered.file_count == 1 and list(filtered.folders) == ["a"]
 
 
-def test_cli_load_plan_takes_use_excludes(demo_project, tmp_path, monkeypatch):
-    """``run_preview_app`` starts from --no-storages-excludes; ``e`` passes use_excludes."""
+def test_cli_preview_starts_from_the_request_and_e_replaces_it(demo_project, tmp_path, monkeypatch):
+    """``run_preview_app`` starts from --no-storages-excludes; ``e`` re-plans a changed request."""
     from diskette_tui import cli, tui
 
     captured = {}
 
-    def run_preview(load_plan, execute, **options):
-        captured["load_plan"] = load_plan
+    def run_preview(dumper, request, **options):
+        captured.update(dumper=dumper, request=request)
         return 0
 
     monkeypatch.setattr(tui, "run_preview", run_preview)
@@ -553,15 +570,13 @@ def test_cli_load_plan_takes_use_excludes(demo_project, tmp_path, monkeypatch):
         session.config, with_storages_excludes=not no_storages_excludes
     )
     assert cli.run_preview_app(session, request, True) == 0
-    load_plan = captured["load_plan"]
+    dumper, given = captured["dumper"], captured["request"]
+    assert dumper is session.dumper and given == request
 
-    def quiet(update):
-        return None
-
-    initial = load_plan(quiet, lambda: False)
+    initial = dumper.plan(given)
     assert not initial.with_storages_excludes
     assert not any(storage.excluded for storage in initial.storages)
-    applied = load_plan(quiet, lambda: False, use_excludes=True)
+    applied = dumper.plan(dataclasses.replace(given, with_storages_excludes=True))
     assert applied.with_storages_excludes and applied.files < initial.files
 
 

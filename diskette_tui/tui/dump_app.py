@@ -7,7 +7,8 @@ the user stopped the writing.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import dataclasses
+from typing import Protocol
 
 from textual import on, work
 from textual.worker import get_current_worker
@@ -15,6 +16,7 @@ from textual.worker import get_current_worker
 from ..core.archive import ArchiveResult
 from ..core.plan import DumpPlan
 from ..core.progress import ProgressCallback, ProgressUpdate
+from ..core.requests import DumpRequest
 from .base import WorkerApp, failure_message
 from .folders import build_indexes
 from .messages import (
@@ -34,10 +36,16 @@ from .screens import ErrorScreen, PreviewScreen, ResultScreen, WriteConfirmation
 PLAN_WORKER = "load-plan"
 WRITE_WORKER = "write-archive"
 
-#: ``load_plan(progress, is_cancelled, use_excludes=…)``; without ``use_excludes``
-#: it plans as the command line asked (``--no-storages-excludes``).
-LoadPlan = Callable[..., DumpPlan]
-Execute = Callable[[DumpPlan, ProgressCallback], ArchiveResult]
+
+
+class DumpEngine(Protocol):
+    """What the app needs of the engine: :class:`~diskette_tui.core.dumper.Dumper`."""
+
+    def plan(self, request: DumpRequest, progress=None, is_cancelled=None) -> DumpPlan:
+        """Compute what ``request`` would write (blocking)."""
+
+    def execute(self, plan: DumpPlan, progress: ProgressCallback | None = None) -> ArchiveResult:
+        """Write ``plan`` atomically (blocking)."""
 
 
 class DumpApp(WorkerApp):
@@ -51,16 +59,17 @@ class DumpApp(WorkerApp):
 
     def __init__(
         self,
-        load_plan: LoadPlan,
-        execute: Execute,
+        dumper: DumpEngine,
+        request: DumpRequest,
         *,
         read_only: bool = False,
         title: str = "diskette",
         subtitle: str = "",
     ) -> None:
         super().__init__(title=title, subtitle=subtitle)
-        self.load_plan = load_plan
-        self.execute = execute
+        self.dumper = dumper
+        #: What the user asks for now; the preview's ``e`` replaces it.
+        self.request = request
         self.read_only = read_only
         self.preview = PreviewScreen(read_only=read_only)
         #: The plan last sent to ``execute`` (tests read it).
@@ -77,7 +86,7 @@ class DumpApp(WorkerApp):
     def compute_plan(self, with_storages_excludes: bool | None = None, match: str = ""):
         """Compute the plan and the storages' folder indexes (blocking).
 
-        ``with_storages_excludes`` None lets ``load_plan`` choose (the command
+        ``with_storages_excludes`` None keeps the request's choice (the command
         line's ``--no-storages-excludes``); ``match`` is the storage filter to
         index with.
         """
@@ -90,10 +99,10 @@ class DumpApp(WorkerApp):
         def is_cancelled() -> bool:
             return worker.is_cancelled
 
-        if with_storages_excludes is None:
-            plan = self.load_plan(progress, is_cancelled)
-        else:
-            plan = self.load_plan(progress, is_cancelled, use_excludes=with_storages_excludes)
+        request = self.request
+        if with_storages_excludes is not None:
+            request = dataclasses.replace(request, with_storages_excludes=with_storages_excludes)
+        plan = self.dumper.plan(request, progress=progress, is_cancelled=is_cancelled)
         return PlanLoaded(plan, build_indexes(plan, match), match)
 
     @on(ScanProgressed)
@@ -153,7 +162,9 @@ class DumpApp(WorkerApp):
     @work(thread=True, exclusive=True, name=WRITE_WORKER, exit_on_error=False)
     def write(self, plan: DumpPlan) -> ArchiveWritten:
         """Write the archive (blocking); the user may stop it."""
-        result = self.run_stoppable(lambda progress: self.execute(plan, progress), WriteProgressed)
+        result = self.run_stoppable(
+            lambda progress: self.dumper.execute(plan, progress=progress), WriteProgressed
+        )
         return ArchiveWritten(result)
 
     @on(ArchiveWritten)

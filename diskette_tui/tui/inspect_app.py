@@ -5,32 +5,30 @@ Exit codes (``App.return_code``): 0, or 1 when the archive cannot be read.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from pathlib import Path
 
-from ..core.reader import ArchiveContents
+from ..core.reader import scan
 from .archive_base import ArchiveViewApp
 from .archive_view import ArchiveView, inspect_view
 
-LoadContents = Callable[[], ArchiveContents]
-
 
 class InspectApp(ArchiveViewApp):
-    """Browse an archive; ``load_contents()`` reads it (blocking, in a worker)."""
+    """Browse ``archive``: it is read once, in a worker, and never changed."""
 
     def __init__(
         self,
-        load_contents: LoadContents,
+        archive: Path,
         *,
         archive_label: str = "the archive",
         title: str = "diskette",
         subtitle: str = "",
     ) -> None:
         super().__init__(archive_label=archive_label, title=title, subtitle=subtitle)
-        self.load_contents = load_contents
+        self.archive = Path(archive)
 
     def read_view(self) -> ArchiveView:
         """Read the archive, verify its checksums and judge its safety."""
-        return inspect_view(self.load_contents())
+        return inspect_view(scan(self.archive))
 
     def leave(self, return_code: int | None = None) -> None:
         """Quit: code 0, or the error screen's."""

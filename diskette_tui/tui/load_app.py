@@ -10,12 +10,13 @@ when the user leaves without loading; 130 when the user stopped it (rolled back)
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from typing import Protocol
 
 from textual import on, work
 
 from ..core.loader import LoadPlan, LoadResult
 from ..core.progress import ProgressCallback
+from ..core.requests import LoadRequest
 from ..render import count
 from .archive_base import ArchiveViewApp
 from .archive_view import ArchiveView, load_view
@@ -25,12 +26,20 @@ from .screens import ErrorScreen, LoadConfirmation, LoadedScreen, LoadingScreen
 
 LOAD_WORKER = "load-archive"
 
-PlanLoad = Callable[[], LoadPlan]
-ExecuteLoad = Callable[[LoadPlan, ProgressCallback], LoadResult]
+
+
+class LoadEngine(Protocol):
+    """What the app needs of the engine: :class:`~diskette_tui.core.restore.Loader`."""
+
+    def plan(self, request: LoadRequest, progress=None) -> LoadPlan:
+        """Read, check and verify the archive; say what the load would do (blocking)."""
+
+    def execute(self, plan: LoadPlan, progress: ProgressCallback | None = None) -> LoadResult:
+        """Run the load, all or nothing (blocking)."""
 
 
 class LoadApp(ArchiveViewApp):
-    """Preview, confirm and run a load; ``execute(plan, progress)`` runs it in a worker."""
+    """Preview, confirm and run the load ``request`` asks for; the loader runs it in workers."""
 
     READING = "checking and planning the load of"
     READ_FAILURE = "The archive cannot be loaded"
@@ -42,8 +51,8 @@ class LoadApp(ArchiveViewApp):
 
     def __init__(
         self,
-        load_plan: PlanLoad,
-        execute: ExecuteLoad,
+        loader: LoadEngine,
+        request: LoadRequest,
         *,
         archive_label: str = "the archive",
         title: str = "diskette",
@@ -53,15 +62,15 @@ class LoadApp(ArchiveViewApp):
         super().__init__(
             archive_label=archive_label, title=title, subtitle=subtitle, database=database
         )
-        self.load_plan = load_plan
-        self.execute = execute
+        self.loader = loader
+        self.request = request
         self.database = database
         #: The plan last sent to ``execute`` (tests read it).
         self.loaded_plan: LoadPlan | None = None
 
     def read_view(self) -> ArchiveView:
         """Plan the load: the archive read, checked and verified."""
-        return load_view(self.load_plan())
+        return load_view(self.loader.plan(self.request))
 
     # Loading -------------------------------------------------------------------
 
@@ -81,7 +90,9 @@ class LoadApp(ArchiveViewApp):
     def load_archive(self, plan: LoadPlan) -> ArchiveLoaded:
         """Run the load (blocking); the user may stop it (the engine rolls back)."""
         started = time.monotonic()
-        result = self.run_stoppable(lambda progress: self.execute(plan, progress), LoadProgressed)
+        result = self.run_stoppable(
+            lambda progress: self.loader.execute(plan, progress=progress), LoadProgressed
+        )
         return ArchiveLoaded(plan, result, time.monotonic() - started)
 
     @on(ArchiveLoaded)
