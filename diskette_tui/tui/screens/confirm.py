@@ -2,22 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from rich.console import RenderableType
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
-
-
-def name_list(names: Iterable[str], limit: int = 4) -> str:
-    """``a, b, c, d, … (+3)``: the first ``limit`` names and how many more."""
-    names = list(names)
-    if len(names) > limit:
-        return ", ".join(names[:limit]) + f", … (+{len(names) - limit})"
-    return ", ".join(names)
 
 
 class ConfirmationModal(ModalScreen[bool]):

@@ -12,23 +12,17 @@ from rich.text import Text
 
 from ...core.loader import StorageLoadPlan
 from ..archive_view import ArchiveView
+from ...wording import storage_action
 from ..folders import Folder
 from .folder_tree import FolderTree, folder_label
 
+#: The colour of each thing restoring a storage can do to its target.
+ACTION_STYLES = {"new folder": "green", "replace": "yellow", "merge": "cyan"}
+
+
 def restore_action(storage: StorageLoadPlan, short: bool = False) -> Text:
     """What restoring one storage does to its target folder (``short``: for the tree)."""
-    if not storage.exists:
-        return Text("new folder", "green")
-    if storage.mode == "replace":
-        if short:
-            return Text(f"replace, {storage.removed} removed", "yellow")
-        text = Text(f"replace: {storage.overwritten} overwritten", "yellow")
-        if storage.removed:
-            text.append(f", {storage.removed} removed", "bold yellow")
-        return text
-    if short:
-        return Text(f"merge, {storage.overwritten} of {storage.existing} overwritten", "cyan")
-    return Text(f"merge: {storage.overwritten} of {storage.existing} existing overwritten", "cyan")
+    return Text(storage_action(storage, short), ACTION_STYLES.get(storage.action, ""))
 
 
 def storage_line(folder: Folder, storage: StorageLoadPlan | None, planned: bool) -> Text:

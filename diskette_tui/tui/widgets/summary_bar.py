@@ -14,7 +14,7 @@ from rich.text import Text
 from textual.widget import Widget
 
 from ...core.plan import DumpPlan
-from ...render import count, size
+from ...wording import summary_parts, warnings_part
 
 
 def display_path(path: Path, width: int | None = None, cwd: Path | None = None) -> str:
@@ -43,25 +43,16 @@ def display_path(path: Path, width: int | None = None, cwd: Path | None = None) 
 
 
 def _totals(plan: DumpPlan, with_models: bool = True) -> Text:
+    """Warnings first, then :func:`~diskette_tui.wording.summary_parts`, styled."""
     dot = (" · ", "dim")
     parts: list = []
-    warnings = len(plan.warnings)
+    warnings = warnings_part(plan)
     if warnings:
-        parts += [(f"⚠ {count(warnings, 'warning')}", "yellow"), dot]
-    if plan.with_data:
-        parts.append(f"{len(plan.selected_definitions)} of {len(plan.definitions)} definitions")
-        if with_models:
-            parts += [dot, count(plan.model_count, "model")]
-        parts += [dot, count(plan.rows, "row")]
-    else:
-        parts.append(("no data", "yellow"))
-    parts.append(dot)
-    if plan.with_storages:
-        parts += [count(plan.files, "file"), dot, size(plan.size)]
-        if not plan.with_storages_excludes:
-            parts += [dot, ("patterns off", "yellow")]
-    else:
-        parts.append(("no storages", "yellow"))
+        parts += [(f"⚠ {warnings}", "yellow"), dot]
+    for index, part in enumerate(summary_parts(plan, with_models=with_models)):
+        if index:
+            parts.append(dot)
+        parts.append((part.text, "yellow") if part.notice else part.text)
     return Text.assemble(*parts)
 
 
@@ -76,7 +67,7 @@ def summarize(plan: DumpPlan, read_only: bool = False, width: int | None = None)
     if not plan.has_data and not plan.has_storages:
         return Text.assemble(_totals(plan), ("  nothing to write", "bold red"))
     path = plan.archive_path
-    tail = Text(" (replaces it)", style="yellow") if path.exists() else Text()
+    tail = Text(" (replaces it)", style="yellow") if plan.replaces_archive else Text()
     with_folder = len(path.name) + len(path.parent.name) + 3  # …/folder/name
     # (with models, "would write", the shortest path allowed), best first.
     layouts = [
