@@ -10,7 +10,12 @@ test *args:
 
 # Lint and check formatting
 lint:
-    ruff check diskette_tui tests benchmarks
+    ruff check diskette_tui tests benchmarks screenshots
+    ruff format --check diskette_tui tests benchmarks screenshots
+
+# Format the code (what `just lint` checks)
+fmt:
+    ruff format diskette_tui tests benchmarks screenshots
 
 # Regenerate the SVG screenshots of the TUI
 screenshots:

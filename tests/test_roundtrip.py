@@ -8,6 +8,7 @@ and every row of every dumped model is compared.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -136,14 +137,61 @@ def test_every_storage_file_is_byte_equal(demo_project, dumped):
     assert (extracted / "media/documents/keep.tmp").is_file()
 
 
-@pytest.mark.parametrize("signum, name", [(signal.SIGINT, "SIGINT"), (signal.SIGTERM, "SIGTERM")])
-def test_signal_during_archive_step_leaves_nothing(demo_project, tmp_path, signum, name):
-    """A signal while storages are compressed: exit 130, previous archive untouched."""
+# A shell starts background jobs (``cmd &`` without job control, as CI scripts do)
+# with SIGINT ignored, and children inherit that: a dump started so rightly ignores
+# Ctrl+C and finishes with exit 0. The dump under test gets the default
+# disposition a terminal's foreground process has.
+@contextlib.contextmanager
+def sigint_default_in_children():
+    """Children started inside get SIGINT's default action, whatever ours is."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def stop_while_writing(process, folder: Path, timeout: float = 60) -> int:
+    """Stop ``process`` (SIGSTOP) while its temporary archive in ``folder`` grows.
+
+    Each check is made on the stopped process, so what it sees stays true until
+    SIGCONT: the ``.part`` file exists (the archive is not renamed yet) and holds
+    more than 1 MiB (the storages are being compressed). Returns its size.
+    """
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not list(folder.glob(".*.part")):
+            assert process.poll() is None, process.communicate()
+            time.sleep(0.01)
+            continue
+        os.kill(process.pid, signal.SIGSTOP)
+        _pid, status = os.waitpid(process.pid, os.WUNTRACED)
+        if not os.WIFSTOPPED(status):
+            pytest.fail(f"the dump ended before it could be stopped (wait status {status})")
+        parts = list(folder.glob(".*.part"))
+        if parts and parts[0].stat().st_size > (1 << 20):
+            return parts[0].stat().st_size
+        os.kill(process.pid, signal.SIGCONT)
+        if not parts:
+            pytest.fail("the temporary archive vanished: the dump finished or failed")
+        time.sleep(0.01)
+    pytest.fail("the archive step never started")
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_signal_during_archive_step_leaves_nothing(demo_project, tmp_path, signum):
+    """A signal while storages are compressed: exit 130, previous archive untouched.
+
+    The signal is sent while the dump is stopped mid-write and handled as soon as
+    it resumes, so the dump cannot finish first, however fast the machine.
+    """
     big = tmp_path / "big"
     big.mkdir()
     chunk = os.urandom(1 << 20)
-    for index in range(48):
+    blobs = 48
+    for index in range(blobs):
         (big / f"blob-{index:02d}.bin").write_bytes(chunk * 4)
+    storage_bytes = blobs * len(chunk) * 4
     (tmp_path / "diskette.toml").write_text(
         f'settings = "demo_settings"\npythonpath = "{demo_project}"\n'
         f'storages = ["big"]\ndestination = "dumps"\n'
@@ -154,25 +202,26 @@ def test_signal_during_archive_step_leaves_nothing(demo_project, tmp_path, signu
     final = dumps / "diskette_data_storages.tar.gz"
     final.write_bytes(b"the previous archive")
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "diskette_tui", "dump", "--yes", "-q"],
-        cwd=tmp_path,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        parts = list(dumps.glob(".*.part"))
-        if parts and parts[0].stat().st_size > (1 << 20):
-            break  # the storages are being compressed into the temporary file
-        assert process.poll() is None, process.communicate()
-        time.sleep(0.02)
-    else:
-        pytest.fail("the archive step never started")
-    process.send_signal(signum)
-    _out, err = process.communicate(timeout=60)
+    with sigint_default_in_children():
+        process = subprocess.Popen(
+            [sys.executable, "-m", "diskette_tui", "dump", "--yes", "-q"],
+            cwd=tmp_path,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+    try:
+        written = stop_while_writing(process, dumps)
+        # Random bytes do not compress: far less than the storages is written so far.
+        assert written < storage_bytes // 2, "the dump was stopped too late to prove anything"
+        process.send_signal(signum)  # pending while stopped
+        process.send_signal(signal.SIGCONT)
+        _out, err = process.communicate(timeout=60)
+    finally:
+        if process.returncode is None:
+            process.kill()
+            process.communicate()
     assert process.returncode == 130, err
     assert "interrupted" in err and "Traceback" not in err
     assert final.read_bytes() == b"the previous archive"
