@@ -117,14 +117,16 @@ def django_database(url: str, name: str, **options) -> dict:
     }
 
 
+def database_url(url: str, name: str) -> str:
+    """The URL of database ``name`` on the server of ``url``."""
+    return urlsplit(url)._replace(path=f"/{name}").geturl()
+
+
 def connect(url: str, name: str | None = None):
     """A psycopg connection (autocommit) to database ``name`` (default: the URL's)."""
     import psycopg
 
-    parts = urlsplit(url)
-    if name is not None:
-        url = parts._replace(path=f"/{name}").geturl()
-    return psycopg.connect(url, autocommit=True)
+    return psycopg.connect(database_url(url, name) if name else url, autocommit=True)
 
 
 class Server:
