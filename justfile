@@ -8,6 +8,10 @@ demo:
 test *args:
     pytest {{args}}
 
+# Run the tests with a throw-away PostgreSQL server (started, then stopped)
+test-pg *args:
+    .ci/postgres.sh run pytest {{args}}
+
 # Lint and check formatting
 lint:
     ruff check diskette_tui tests benchmarks screenshots

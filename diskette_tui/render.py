@@ -6,7 +6,7 @@ import humanize
 from rich.console import Console
 from rich.markup import escape
 
-from .wording import count, plan_summary, size
+from .wording import count, plan_summary, size, snapshot_notice
 
 __all__ = ["count", "plan_summary", "render_plan", "render_result", "size"]
 
@@ -25,8 +25,11 @@ def render_plan(plan, console: Console, verbose: int = 0, archive: bool = True) 
         _render_definitions(plan, console)
     if plan.with_storages:
         _render_storages(plan, console, verbose)
-    if plan.warnings:
+    notice = snapshot_notice(plan)
+    if plan.warnings or notice:
         console.print("[bold]Warnings[/bold]")
+        if notice:
+            console.print(f"  [yellow]⚠[/yellow] database: {escape(notice)}")
         for warning in plan.warnings:
             console.print(
                 f"  [yellow]⚠[/yellow] {escape(warning.definition)}: {escape(warning.message)}"

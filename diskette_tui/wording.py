@@ -80,6 +80,22 @@ def warnings_part(plan) -> str:
     return count(warnings, "warning") if warnings else ""
 
 
+def snapshot_notice(plan) -> str:
+    """Why the dump's read transaction makes the site's writers wait, or an empty string.
+
+    SQLite outside WAL mode (rollback journal) keeps writers out while a reader
+    holds its transaction open: for the whole data dump.
+    """
+    snapshot = plan.snapshot
+    if not plan.has_data or snapshot is None or not snapshot.blocks_writers:
+        return ""
+    return (
+        f"SQLite database in rollback-journal mode (journal_mode={snapshot.journal_mode}): "
+        "the site's writers wait while the dump reads; WAL mode "
+        "(PRAGMA journal_mode=WAL) lets them go on"
+    )
+
+
 def plan_summary(plan) -> str:
     """One line: definitions, models, rows, files, size → archive · warnings."""
     summary = " · ".join(part.text for part in summary_parts(plan))

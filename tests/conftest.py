@@ -38,3 +38,14 @@ def demo_project(tmp_path_factory) -> Path:
         os.environ.pop(DEMO_DIR_ENV, None)
     else:
         os.environ[DEMO_DIR_ENV] = previous
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """The PostgreSQL test server (``DISKETTE_TEST_PG``, see tests/pg.py): makes fresh
+    databases and drops them at the end. Skips, saying why, when there is no server."""
+    from pg import Server, server_url
+
+    server = Server(server_url())
+    yield server
+    server.drop_all()

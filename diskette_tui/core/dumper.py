@@ -196,7 +196,7 @@ class Dumper:
                 for app, path in zip(self.apps, paths, strict=True)
             ]
 
-    def _run_dumps(self, apps, workdir, indent, progress=None) -> list[Path]:
+    def _run_dumps(self, apps, workdir, indent, progress=None, on_snapshot=None) -> list[Path]:
         """Dump ``apps`` into ``workdir`` with the one dump loop; log each definition."""
         progress = progress or no_progress
 
@@ -205,7 +205,9 @@ class Dumper:
                 self.logger.info(f"Dumping data for definition '{update.item}'")
             progress(update)
 
-        return serializers.dump_definitions(apps, workdir, indent=indent, progress=logged)
+        return serializers.dump_definitions(
+            apps, workdir, indent=indent, progress=logged, on_snapshot=on_snapshot
+        )
 
     # Validation --------------------------------------------------------------
 
@@ -330,7 +332,7 @@ class Dumper:
         self.check_request(request)
         progress = progress or no_progress
         storages = ()
-        definitions = self._definition_plans(request, progress)
+        definitions, snapshot = self._definition_plans(request, progress)
         if request.scan and request.with_storages:
             storages = scan_storages(
                 self.storages,
@@ -347,16 +349,17 @@ class Dumper:
             created=self.now,
             storages_basepath=self.storages_basepath,
             indent=self.indent,
+            snapshot=snapshot,
         )
 
-    def _definition_plans(self, request: DumpRequest, progress) -> tuple[DefinitionPlan, ...]:
-        """Every definition's plan; row counts read one snapshot."""
+    def _definition_plans(self, request: DumpRequest, progress):
+        """Every definition's plan, and the :class:`Snapshot` their row counts read."""
         definitions = []
-        with serializers.snapshot():
+        with serializers.snapshot() as snapshot:
             for index, app in enumerate(self.apps):
                 progress(ProgressUpdate("plan", app.name, index, len(self.apps)))
                 definitions.append(self._definition_plan(app, request))
-        return tuple(definitions)
+        return tuple(definitions), snapshot
 
     def _definition_plan(self, app, request: DumpRequest) -> DefinitionPlan:
         registry = app.registry
@@ -391,11 +394,11 @@ class Dumper:
             selected=request.apps is None or app.name in request.apps,
         )
 
-    def _dump_planned(self, definitions, workdir, progress) -> dict:
+    def _dump_planned(self, definitions, workdir, progress, on_snapshot=None) -> dict:
         """Dump the planned definitions into ``workdir``: ``{archive name: (path, objects)}``."""
         by_name = {app.name: app for app in self.apps}
         apps = [by_name[item.name] for item in definitions]
-        paths = self._run_dumps(apps, workdir, self.indent, progress)
+        paths = self._run_dumps(apps, workdir, self.indent, progress, on_snapshot)
         return {
             item.archive_name: (path, serializers.count_objects(path, item.format))
             for item, path in zip(definitions, paths, strict=True)
@@ -405,11 +408,17 @@ class Dumper:
         """Write ``plan`` as an archive, atomically; return the ArchiveResult.
 
         The archive and new-folder modes are the request's; the manifest records
-        the Python, Django and database versions.
+        the Python, Django and database versions, and the snapshot the data dumps read.
         """
         if plan.writes_nothing:
             raise DumperError("nothing to dump: no definition and no storage selected")
         environment = serializers.environment()
+        used = {}
+
+        def dump_data(definitions, workdir, progress):
+            return self._dump_planned(
+                definitions, workdir, progress, on_snapshot=lambda found: used.update(found=found)
+            )
 
         def manifest_factory(objects):
             return build_manifest(
@@ -417,11 +426,12 @@ class Dumper:
                 self.get_diskette_version(),
                 objects=objects,
                 environment=environment,
+                snapshot=used.get("found"),
             )
 
         writer = ArchiveWriter(
             plan,
-            self._dump_planned,
+            dump_data,
             manifest_factory,
             chmod=plan.request.chmod,
             dir_chmod=plan.request.dir_chmod,

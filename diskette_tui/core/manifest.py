@@ -16,16 +16,20 @@ GENERATOR = f"diskette-tui {__version__}"
 DISKETTE_KEYS = ("version", "creation", "datas", "storages")
 
 
-def build_manifest(plan, version, objects=None, environment=None, applications=None) -> dict:
+def build_manifest(
+    plan, version, objects=None, environment=None, applications=None, snapshot=None
+) -> dict:
     """The manifest of an archive written from ``plan``.
 
     ``objects`` maps each data member to its object count, ``applications``
     are the payloads of the dumped definitions, ``environment`` the Python,
-    Django and database versions.
+    Django and database versions, ``snapshot`` the
+    :class:`~diskette_tui.core.plan.Snapshot` the data dumps read (recorded as
+    ``"snapshot": {"vendor", "isolation", "consistent"...}`` when there is data).
     """
     definitions = plan.selected_definitions
     storages = plan.selected_storages
-    return {
+    manifest = {
         "version": version,
         "creation": plan.created.isoformat(timespec="seconds"),
         "datas": [item.archive_name for item in definitions] if definitions else None,
@@ -38,6 +42,9 @@ def build_manifest(plan, version, objects=None, environment=None, applications=N
         "objects": objects or {},
         "checksums": CHECKSUMS_FILENAME,
     }
+    if snapshot is not None:
+        manifest["snapshot"] = snapshot.as_dict()
+    return manifest
 
 
 def dump_manifest(manifest: dict) -> bytes:

@@ -134,6 +134,33 @@ class StoragePlan:
 
 
 @dataclass(frozen=True)
+class Snapshot:
+    """How the reads of a dump (or of a plan's row counts) saw one database state.
+
+    ``consistent`` is whether every query of the transaction read the same
+    state; ``isolation`` says how, in the database's own words;
+    ``journal_mode`` is SQLite's (``wal``, ``delete``...), None elsewhere.
+    """
+
+    vendor: str
+    isolation: str
+    consistent: bool
+    journal_mode: str | None = None
+
+    @property
+    def blocks_writers(self) -> bool:
+        """Whether the site's writers wait while it is open (SQLite without WAL)."""
+        return self.vendor == "sqlite" and self.journal_mode not in (None, "wal", "wal2", "memory")
+
+    def as_dict(self) -> dict:
+        """The manifest's ``snapshot`` entry."""
+        found = {"vendor": self.vendor, "isolation": self.isolation, "consistent": self.consistent}
+        if self.journal_mode is not None:
+            found["journal_mode"] = self.journal_mode
+        return found
+
+
+@dataclass(frozen=True)
 class DumpTotals:
     """The numbers of a plan's selection, for summaries.
 
@@ -160,7 +187,8 @@ class DumpPlan:
 
     ``request`` is what was asked for: the destination, the filename template,
     the data/storages switches and the archive modes come from it, and only
-    from it.
+    from it. ``snapshot`` is how the row counts read the database (the dump
+    reads its own snapshot the same way), None when it was not read.
     """
 
     definitions: tuple[DefinitionPlan, ...]
@@ -169,6 +197,7 @@ class DumpPlan:
     created: datetime
     storages_basepath: Path
     indent: int | None = None
+    snapshot: Snapshot | None = None
 
     # What was asked --------------------------------------------------------
 
@@ -347,6 +376,7 @@ class DumpPlan:
             "definitions": [self._definition_dict(item) for item in self.definitions],
             "storages": [self._storage_dict(item) for item in self.storages],
             "warnings": [w.message for w in self.warnings],
+            "snapshot": self.snapshot.as_dict() if self.snapshot else None,
             "totals": {
                 "definitions": totals.definitions,
                 "models": totals.models,

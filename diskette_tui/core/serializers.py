@@ -13,6 +13,7 @@ import platform
 import shlex
 from pathlib import Path
 
+from .plan import Snapshot
 from .progress import ProgressUpdate, no_progress
 
 COMMAND_NAME = "dumpdata"
@@ -88,24 +89,64 @@ def dump_definition(definition, path: Path, indent=None) -> None:
 
 @contextlib.contextmanager
 def snapshot(using="default"):
-    """One read transaction around all the dumps of an archive."""
-    from django.db import transaction
+    """One read transaction around all the dumps of an archive; yields its :class:`Snapshot`.
 
+    PostgreSQL: ``REPEATABLE READ READ ONLY`` (one snapshot for the whole
+    transaction, taken at its first query). SQLite: a deferred transaction
+    pinned by a first read (SQLite transactions are serializable). MySQL and
+    MariaDB: ``START TRANSACTION WITH CONSISTENT SNAPSHOT``. Other databases:
+    their default isolation, recorded as not consistent. Inside a transaction
+    the caller already opened, the isolation cannot be changed: the snapshot
+    says so.
+    """
+    from django.db import connections, transaction
+
+    connection = connections[using]
+    outer = connection.in_atomic_block
     with transaction.atomic(using=using):
-        yield
+        with connection.cursor() as cursor:
+            found = _begin_snapshot(connection.vendor, cursor, outer)
+        yield found
 
 
-def dump_definitions(definitions, workdir, indent=None, progress=None) -> list[Path]:
+def _begin_snapshot(vendor: str, cursor, outer: bool) -> Snapshot:
+    """Make the transaction just opened one snapshot (its first statements)."""
+    if vendor == "sqlite":
+        cursor.execute("PRAGMA journal_mode")
+        journal = str(cursor.fetchone()[0]).lower()
+        cursor.execute("SELECT count(*) FROM sqlite_master")  # takes the read snapshot
+        return Snapshot(vendor, "serializable (one read transaction)", True, journal)
+    if outer:
+        return Snapshot(vendor, "the caller's transaction (isolation unchanged)", False)
+    if vendor == "postgresql":
+        cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        return Snapshot(vendor, "repeatable read, read only", True)
+    if vendor == "mysql":
+        # The transaction Django opened (autocommit off) is empty: this starts the real one.
+        cursor.execute("START TRANSACTION WITH CONSISTENT SNAPSHOT")
+        cursor.execute("SELECT @@transaction_isolation")
+        level = str(cursor.fetchone()[0]).replace("-", " ").lower()
+        consistent = level in ("repeatable read", "serializable")
+        return Snapshot(vendor, f"{level}, with consistent snapshot", consistent)
+    return Snapshot(vendor, "database default (not guaranteed consistent)", False)
+
+
+def dump_definitions(
+    definitions, workdir, indent=None, progress=None, on_snapshot=None
+) -> list[Path]:
     """Dump each definition into ``workdir``, all inside one :func:`snapshot`.
 
     Each dump is the definition's ``filename`` in ``workdir``; the paths are
     returned in definition order. ``progress`` hears a ``data`` update before
-    each definition (its name) and one when all are done.
+    each definition (its name) and one when all are done; ``on_snapshot``
+    hears the :class:`Snapshot` the dumps read.
     """
     progress = progress or no_progress
     total = len(definitions)
     paths = []
-    with snapshot():
+    with snapshot() as found:
+        if on_snapshot is not None:
+            on_snapshot(found)
         for index, definition in enumerate(definitions):
             progress(ProgressUpdate("data", definition.name, index, total))
             path = Path(workdir) / definition.filename

@@ -138,7 +138,7 @@ def write_demo_files(path: Path) -> None:
 
 
 def build_demo(path: Path) -> None:
-    """Migrate and seed the database of the instance in ``path``, then mark it ready.
+    """Migrate and seed the database of the instance in ``path`` (WAL mode), then mark it ready.
 
     Django must already be set up with that instance's settings
     (``Project(settings="demo_settings", pythonpath=[path]).setup()``), after
@@ -157,6 +157,11 @@ def build_demo(path: Path) -> None:
             f"Django is set up with database {database!r}, not the demo instance in {path}"
         )
     call_command("migrate", verbosity=0, interactive=False)
+    # WAL, as a busy site should run SQLite: a dump's read transaction does not block writers.
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA journal_mode=WAL")
 
     from .seed import seed
 

@@ -14,7 +14,7 @@ from rich.text import Text
 from textual.widget import Widget
 
 from ...core.plan import DumpPlan
-from ...wording import summary_parts, warnings_part
+from ...wording import snapshot_notice, summary_parts, warnings_part
 
 
 def display_path(path: Path, width: int | None = None, cwd: Path | None = None) -> str:
@@ -49,6 +49,8 @@ def _totals(plan: DumpPlan, with_models: bool = True) -> Text:
     warnings = warnings_part(plan)
     if warnings:
         parts += [(f"⚠ {warnings}", "yellow"), dot]
+    if snapshot_notice(plan):
+        parts += [("⚠ SQLite rollback journal: writers wait during the dump", "yellow"), dot]
     for index, part in enumerate(summary_parts(plan, with_models=with_models)):
         if index:
             parts.append(dot)
