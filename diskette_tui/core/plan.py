@@ -103,12 +103,24 @@ class ExcludedEntry:
 
 @dataclass(frozen=True)
 class SkippedLink:
-    """A symbolic link that is not archived, and why (outside, broken...)."""
+    """An entry that is not archived, and why: a link (outside, broken...), a fifo…
+
+    ``unreadable`` marks an entry the user running the dump cannot read, or
+    whose name is not valid UTF-8 (its ``arcname`` is then escaped, as shown):
+    such an entry fails the dump unless the request has ``skip_unreadable``.
+    """
 
     path: Path
     arcname: str
     target: str
     reason: str
+    unreadable: bool = False
+
+    def as_dict(self) -> dict:
+        """``{"name", "reason"}`` (and ``"target"`` for a link), for JSON and the manifest."""
+        return {"name": self.arcname, "reason": self.reason} | (
+            {"target": self.target} if self.target else {}
+        )
 
 
 @dataclass(frozen=True)
@@ -132,6 +144,11 @@ class StoragePlan:
         """Bytes of the regular files archived."""
         return sum(entry.size for entry in self.entries if entry.kind == "file")
 
+    @property
+    def unreadable(self) -> tuple[SkippedLink, ...]:
+        """The skipped entries that the user running the dump cannot read (or name)."""
+        return tuple(entry for entry in self.skipped_links if entry.unreadable)
+
 
 @dataclass(frozen=True)
 class DumpTotals:
@@ -151,7 +168,7 @@ class DumpTotals:
 
 
 #: The plan fields that are the request's: :meth:`DumpPlan.select` changes them there.
-REQUEST_CHOICES = ("with_data", "with_storages", "with_storages_excludes")
+REQUEST_CHOICES = ("with_data", "with_storages", "with_storages_excludes", "skip_unreadable")
 
 
 @dataclass(frozen=True)
@@ -196,6 +213,11 @@ class DumpPlan:
     def with_storages_excludes(self) -> bool:
         """Whether the storage exclusion patterns were applied."""
         return self.request.with_storages_excludes
+
+    @property
+    def skip_unreadable(self) -> bool:
+        """Whether unreadable entries are left out (listed) instead of failing the dump."""
+        return self.request.skip_unreadable
 
     @property
     def patterns_off(self) -> bool:
@@ -286,6 +308,32 @@ class DumpPlan:
         except OSError:
             return None
 
+    # What is left out ----------------------------------------------------
+
+    @property
+    def skipped(self) -> tuple[SkippedLink, ...]:
+        """Entries of the selected storages that are not archived (not by a pattern)."""
+        return tuple(entry for item in self.selected_storages for entry in item.skipped_links)
+
+    @property
+    def unreadable(self) -> tuple[SkippedLink, ...]:
+        """Entries of the selected storages that the user cannot read (or name)."""
+        return tuple(entry for item in self.selected_storages for entry in item.unreadable)
+
+    @property
+    def unreadable_problems(self) -> tuple[str, ...]:
+        """One error line per unreadable entry, unless the request skips them.
+
+        Nonempty means the dump must not be written: ``check`` reports these
+        lines as errors and ``dump`` refuses with them, before writing anything.
+        """
+        if self.skip_unreadable:
+            return ()
+        return tuple(
+            f"cannot read {entry.arcname}: {entry.reason} (--skip-unreadable leaves it out)"
+            for entry in self.unreadable
+        )
+
     # Totals --------------------------------------------------------------
 
     @property
@@ -347,6 +395,8 @@ class DumpPlan:
             "definitions": [self._definition_dict(item) for item in self.definitions],
             "storages": [self._storage_dict(item) for item in self.storages],
             "warnings": [w.message for w in self.warnings],
+            "skip_unreadable": self.skip_unreadable,
+            "errors": list(self.unreadable_problems),
             "totals": {
                 "definitions": totals.definitions,
                 "models": totals.models,
@@ -390,6 +440,7 @@ class DumpPlan:
             ],
             "skipped_links": [
                 {"name": e.arcname, "target": e.target, "reason": e.reason}
+                | ({"unreadable": True} if e.unreadable else {})
                 for e in item.skipped_links
             ],
         }
