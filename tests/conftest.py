@@ -38,3 +38,11 @@ def demo_project(tmp_path_factory) -> Path:
         os.environ.pop(DEMO_DIR_ENV, None)
     else:
         os.environ[DEMO_DIR_ENV] = previous
+
+
+@pytest.fixture
+def shared_tmp():
+    """A temporary folder that the unprivileged user of tests/unprivileged.py can reach."""
+    from unprivileged import shared_folder
+
+    yield from shared_folder()

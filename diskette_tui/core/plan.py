@@ -23,6 +23,8 @@ DATA_DIRNAME = "data"
 MANIFEST_FILENAME = "manifest.json"
 CHECKSUMS_FILENAME = "SHA256SUMS"
 RESERVED_NAMES = (DATA_DIRNAME, MANIFEST_FILENAME, CHECKSUMS_FILENAME)
+#: Why a storage entry whose name is not UTF-8 is not archived.
+REASON_NOT_UTF8 = "file name is not valid UTF-8"
 
 
 @dataclass(frozen=True)
@@ -329,10 +331,7 @@ class DumpPlan:
         """
         if self.skip_unreadable:
             return ()
-        return tuple(
-            f"cannot read {entry.arcname}: {entry.reason} (--skip-unreadable leaves it out)"
-            for entry in self.unreadable
-        )
+        return tuple(_unreadable_problem(entry) for entry in self.unreadable)
 
     # Totals --------------------------------------------------------------
 
@@ -444,6 +443,14 @@ class DumpPlan:
                 for e in item.skipped_links
             ],
         }
+
+
+def _unreadable_problem(entry: SkippedLink) -> str:
+    """``media/locked: permission denied (exclude it with a pattern, or …)``."""
+    fixes = "exclude it with a pattern, or leave it out with --skip-unreadable"
+    if entry.reason == REASON_NOT_UTF8:
+        fixes = "rename it, " + fixes
+    return f"{entry.arcname}: {entry.reason} ({fixes})"
 
 
 def _reselected(items: tuple, wanted: set, key: str) -> tuple:

@@ -24,6 +24,7 @@ from pathlib import Path
 import pathspec
 
 from diskette_tui.core.plan import (
+    REASON_NOT_UTF8,
     RESERVED_NAMES,
     ExcludedEntry,
     SkippedLink,
@@ -42,7 +43,6 @@ REASON_LOOP = "link loop"
 REASON_ABSOLUTE = "absolute link target"
 REASON_SPECIAL = "not a regular file"
 REASON_PERMISSION = "permission denied"
-REASON_NOT_UTF8 = "file name is not valid UTF-8 (rename it, or exclude it with a pattern)"
 REASON_TARGET_NOT_UTF8 = "link target is not valid UTF-8"
 
 #: ``os.access`` answers for the user the dump runs as (effective ids) where it can.
