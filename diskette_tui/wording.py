@@ -154,9 +154,20 @@ def warning_lines(plan) -> list[str]:
 
 
 def unreadable_notice(plan) -> str:
-    """``⚠ 2 unreadable paths left out``, or an empty string."""
-    unreadable = len(plan.unreadable) if plan.skip_unreadable else 0
-    return f"⚠ {count(unreadable, 'unreadable path')} left out" if unreadable else ""
+    """What becomes of the unreadable paths, or an empty string when there are none.
+
+    ``⚠ 2 unreadable paths left out`` with ``skip_unreadable``, else
+    ``✗ 2 unreadable paths: the dump fails…`` (the write refuses them).
+    """
+    unreadable = len(plan.unreadable)
+    if not unreadable:
+        return ""
+    if plan.skip_unreadable:
+        return f"⚠ {count(unreadable, 'unreadable path')} left out"
+    return (
+        f"✗ {count(unreadable, 'unreadable path')}: the dump fails "
+        "(exclude them, or run with --skip-unreadable)"
+    )
 
 
 def write_description(plan) -> list[str]:

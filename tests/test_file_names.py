@@ -23,6 +23,7 @@ from diskette_tui.core.dumper import Dumper
 from diskette_tui.core.manifest import format_checksums, parse_checksums
 from diskette_tui.core.requests import DumpRequest
 from diskette_tui.exceptions import ArchiveError, DumpFailed
+from diskette_tui.wording import write_description
 
 runner = CliRunner()
 
@@ -179,10 +180,14 @@ def test_execute_refuses_a_plan_with_unreadable_entries(not_utf8):
     dumper = Dumper([], storages_basepath=not_utf8, storages=[not_utf8 / "media"])
     request = DumpRequest(not_utf8 / "dumps", with_data=False)
 
+    plan = dumper.plan(request)
     with pytest.raises(DumpFailed) as failed:
-        dumper.execute(dumper.plan(request))
+        dumper.execute(plan)
 
     assert [problem.split(":")[0] for problem in failed.value.problems] == [NOT_UTF8]
     assert not (not_utf8 / "dumps").exists()
-    lenient = DumpRequest(not_utf8 / "dumps", with_data=False, skip_unreadable=True)
-    assert dumper.execute(dumper.plan(lenient)).files == 1
+    # The preview's confirmation says so before the write is asked for.
+    assert "✗ 1 unreadable path: the dump fails" in "\n".join(write_description(plan))
+    lenient = dumper.plan(DumpRequest(not_utf8 / "dumps", with_data=False, skip_unreadable=True))
+    assert "⚠ 1 unreadable path left out" in write_description(lenient)
+    assert dumper.execute(lenient).files == 1
