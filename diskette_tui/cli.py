@@ -35,6 +35,7 @@ from .cli_common import (
     SettingsOpt,
     Session,
     Shared,
+    SkipUnreadableOpt,
     StorageOpt,
     VerboseOpt,
     YesOpt,
@@ -44,6 +45,7 @@ from .cli_common import (
     reported_errors,
 )
 from .cli_restore import restore_app
+from .exceptions import DumpFailed
 
 app = typer.Typer(
     name="diskette",
@@ -76,13 +78,20 @@ def open_session(shared: Shared, **overrides) -> Session:
     return Session(config=config, project=project, dumper=dumper)
 
 
-def dump_choices(no_data: bool, no_storages: bool, no_storages_excludes: bool, apps) -> dict:
+def dump_choices(
+    no_data: bool,
+    no_storages: bool,
+    no_storages_excludes: bool,
+    apps,
+    skip_unreadable: bool = False,
+) -> dict:
     """The request fields the dump flags choose, named as the request names them."""
     return {
         "with_data": not no_data,
         "with_storages": not no_storages,
         "with_storages_excludes": not no_storages_excludes,
         "apps": apps or None,
+        "skip_unreadable": skip_unreadable,
     }
 
 
@@ -113,12 +122,16 @@ def run_dump(shared: Shared, overrides: dict, choices: dict, yes: bool, json_out
             session.dumper.check_request(request)  # usage errors before the app starts
             raise typer.Exit(run_preview_app(session, request, read_only=False))
         plan = session.dumper.plan(request)
+        if plan.unreadable_problems:
+            raise DumpFailed(problems=plan.unreadable_problems)
         if not yes:
             confirm_or_exit(plan, shared)
-        elif shared.verbosity and not json_output:
-            from .render import plan_summary
+        else:
+            from .render import plan_summary, render_warnings
 
-            err.print(plan_summary(plan), highlight=False)
+            if shared.verbosity and not json_output:
+                err.print(plan_summary(plan), highlight=False, markup=False)
+            render_warnings(plan, err)  # even with -q: warnings are never silent
         result = run_with_progress(session.dumper, plan, shared.verbosity)
         if json_output:
             out.print_json(json.dumps(result.as_dict()))
@@ -210,6 +223,8 @@ def run_check(shared: Shared, overrides: dict, choices: dict, json_output: bool)
             from .render import render_plan
 
             render_plan(plan, out, shared.verbose)
+        if plan.unreadable_problems:  # dump would refuse: an error here too
+            raise DumpFailed(problems=plan.unreadable_problems)
 
 
 def run_script(shared: Shared, overrides: dict):
@@ -279,6 +294,7 @@ def dump(
     app_names: AppOpt = None,
     storage: StorageOpt = None,
     exclude: ExcludeOpt = None,
+    skip_unreadable: SkipUnreadableOpt = False,
     indent: IndentOpt = None,
     chmod: ChmodOpt = None,
     yes: YesOpt = False,
@@ -294,7 +310,7 @@ def dump(
             indent=indent,
             chmod=chmod,
         ),
-        dump_choices(no_data, no_storages, no_storages_excludes, app_names),
+        dump_choices(no_data, no_storages, no_storages_excludes, app_names, skip_unreadable),
         yes=yes,
         json_output=json_output,
     )
@@ -318,6 +334,7 @@ def check(
     app_names: AppOpt = None,
     storage: StorageOpt = None,
     exclude: ExcludeOpt = None,
+    skip_unreadable: SkipUnreadableOpt = False,
 ):
     """Dry run: show what a dump would write, without writing anything."""
     run_check(
@@ -328,7 +345,7 @@ def check(
             storages=storage,
             storages_excludes=exclude,
         ),
-        dump_choices(no_data, no_storages, no_storages_excludes, app_names),
+        dump_choices(no_data, no_storages, no_storages_excludes, app_names, skip_unreadable),
         json_output=json_output,
     )
 

@@ -73,6 +73,14 @@ NoStoragesOpt = Annotated[bool, typer.Option("--no-storages", help="Leave the st
 NoExcludesOpt = Annotated[
     bool, typer.Option("--no-storages-excludes", help="Ignore the storage exclusion patterns.")
 ]
+SkipUnreadableOpt = Annotated[
+    bool,
+    typer.Option(
+        "--skip-unreadable",
+        help="Leave out (and list) storage files and folders that cannot be read "
+        "or whose name is not UTF-8, instead of failing.",
+    ),
+]
 AppOpt = Annotated[
     list[str] | None,
     typer.Option("--app", help="Only this definition (repeatable; drains are unchanged)."),

@@ -6,9 +6,9 @@ import humanize
 from rich.console import Console
 from rich.markup import escape
 
-from .wording import count, plan_summary, size, snapshot_notice
+from .wording import count, plan_summary, size, snapshot_notice, warning_lines
 
-__all__ = ["count", "plan_summary", "render_plan", "render_result", "size"]
+__all__ = ["count", "plan_summary", "render_plan", "render_result", "render_warnings", "size"]
 
 
 def render_plan(plan, console: Console, verbose: int = 0, archive: bool = True) -> None:
@@ -36,6 +36,12 @@ def render_plan(plan, console: Console, verbose: int = 0, archive: bool = True) 
             )
     if archive:
         console.print(f"[bold]Total[/bold]  {escape(plan_summary(plan))}")
+
+
+def render_warnings(plan, console: Console) -> None:
+    """Every warning of a plan, one ``warning:`` line each (``dump --yes``, even with -q)."""
+    for line in warning_lines(plan):
+        console.print(f"[yellow]warning:[/yellow] {escape(line)}")
 
 
 def _render_definitions(plan, console: Console) -> None:

@@ -152,6 +152,40 @@ def warnings_notice(plan) -> str:
     return f"⚠ {count(warnings, 'load-order warning')}" if warnings else ""
 
 
+def skipped_line(entry) -> str:
+    """``skipped media/locked (permission denied)``; a link adds ``→ its target``."""
+    target = f" → {entry.target}" if entry.target else ""
+    return f"skipped {entry.arcname}{target} ({entry.reason})"
+
+
+def warning_lines(plan) -> list[str]:
+    """Every warning of a plan, one line each: load-order warnings, then what is left out.
+
+    What is left out: the entries of the selected storages that are not
+    archived (links leaving their storage, fifos…, and, with
+    ``--skip-unreadable``, what cannot be read) — not the ones a pattern excludes.
+    """
+    lines = [f"{warning.definition}: {warning.message}" for warning in plan.warnings]
+    return lines + [skipped_line(entry) for entry in plan.skipped]
+
+
+def unreadable_notice(plan) -> str:
+    """What becomes of the unreadable paths, or an empty string when there are none.
+
+    ``⚠ 2 unreadable paths left out`` with ``skip_unreadable``, else
+    ``✗ 2 unreadable paths: the dump fails…`` (the write refuses them).
+    """
+    unreadable = len(plan.unreadable)
+    if not unreadable:
+        return ""
+    if plan.skip_unreadable:
+        return f"⚠ {count(unreadable, 'unreadable path')} left out"
+    return (
+        f"✗ {count(unreadable, 'unreadable path')}: the dump fails "
+        "(exclude them, or run with --skip-unreadable)"
+    )
+
+
 def write_description(plan) -> list[str]:
     """What a dump of ``plan`` writes, where, how big, and what it replaces.
 
@@ -168,9 +202,9 @@ def write_description(plan) -> list[str]:
     replaced = replace_notice(plan)
     if replaced:
         lines += ["", replaced]
-    warnings = warnings_notice(plan)
-    if warnings:
-        lines.append(warnings)
+    for notice in (warnings_notice(plan), unreadable_notice(plan)):
+        if notice:
+            lines.append(notice)
     return lines
 
 

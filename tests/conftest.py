@@ -49,3 +49,11 @@ def pg_server():
     server = Server(server_url())
     yield server
     server.drop_all()
+
+
+@pytest.fixture
+def shared_tmp():
+    """A temporary folder that the unprivileged user of tests/unprivileged.py can reach."""
+    from unprivileged import shared_folder
+
+    yield from shared_folder()

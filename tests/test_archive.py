@@ -118,6 +118,10 @@ def test_archive_layout_manifest_and_checksums(site, tmp_path):
         "applications",
         "objects",
         "checksums",
+        "skipped",
+    ]
+    assert manifest["skipped"] == [
+        {"name": "media/escape", "reason": "broken link", "target": "../../outside.txt"}
     ]
     assert manifest["datas"] == ["data/sites.json"]
     assert manifest["storages"] == ["media"]

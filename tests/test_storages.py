@@ -5,6 +5,7 @@ Everything runs on real files under ``tmp_path``; no Django settings needed.
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from diskette_tui.core.storages import (
     validate_storages,
 )
 from diskette_tui.exceptions import DumperError
+from unprivileged import give_to_unprivileged, run_unprivileged
 
 
 def make_tree(root: Path, spec: dict) -> None:
@@ -155,18 +157,89 @@ def test_special_files_are_skipped(base):
     assert skipped(plan) == {"media/pipe": "not a regular file"}
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root can read any folder")
-def test_unreadable_folder_is_skipped(base):
-    locked = base / "media" / "locked"
-    make_tree(locked, {"secret": "s"})
-    locked.chmod(0)
-    try:
-        plan = scan(base)
-    finally:
-        locked.chmod(0o755)
+SCAN_AS_USER = """
+import json, sys
+from diskette_tui.core.storages import StorageScan
+plan = StorageScan(sys.argv[1], sys.argv[2]).run()
+print(json.dumps({
+    "entries": [entry.arcname for entry in plan.entries],
+    "skipped": {e.arcname: [e.reason, e.unreadable] for e in plan.skipped_links},
+}))
+"""
 
-    assert names(plan) == []
-    assert skipped(plan) == {"media/locked": "permission denied"}
+
+def test_unreadable_folder_and_file_are_recorded_as_unreadable(shared_tmp):
+    # Root reads anything: the scan runs as an unprivileged user (see unprivileged.py).
+    make_tree(shared_tmp / "media", {"locked": {"secret": "s"}, "private.txt": "p", "ok.txt": "o"})
+    os.mkfifo(shared_tmp / "media" / "pipe")
+    give_to_unprivileged(shared_tmp)
+    (shared_tmp / "media" / "locked").chmod(0)
+    (shared_tmp / "media" / "private.txt").chmod(0)
+
+    result = run_unprivileged(
+        ["-c", SCAN_AS_USER, str(shared_tmp / "media"), str(shared_tmp)], cwd=shared_tmp
+    )
+
+    assert result.returncode == 0, result.stderr
+    plan = json.loads(result.stdout)
+    assert plan["entries"] == ["media/ok.txt"]
+    assert plan["skipped"] == {
+        "media/locked": ["permission denied", True],
+        "media/pipe": ["not a regular file", False],
+        "media/private.txt": ["permission denied", True],
+    }
+
+
+def test_a_storage_that_cannot_be_listed_is_unreadable(shared_tmp):
+    make_tree(shared_tmp / "media", {"a.txt": "a"})
+    give_to_unprivileged(shared_tmp)
+    (shared_tmp / "media").chmod(0o300)  # enter and write, but not list
+
+    result = run_unprivileged(
+        ["-c", SCAN_AS_USER, str(shared_tmp / "media"), str(shared_tmp)], cwd=shared_tmp
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == {
+        "entries": [],
+        "skipped": {"media": ["permission denied", True]},
+    }
+
+
+def test_names_that_are_not_utf8_are_recorded_escaped_and_unreadable(base):
+    media = os.fsencode(base / "media")
+    with open(media + b"/caf\xe9.txt", "wb") as file:
+        file.write(b"x")
+    os.mkdir(media + b"/d\xe9j\xe0")
+    with open(media + b"/d\xe9j\xe0/inside.txt", "wb") as file:
+        file.write(b"never walked")
+    with open(media + b"/old\xff.tmp", "wb") as file:
+        file.write(b"excluded by a pattern")
+    os.symlink(b"caf\xe9.txt", media + b"/link")
+    (base / "media" / "good.txt").write_text("g")
+
+    plan = scan(base, excludes=["*.tmp"])
+
+    assert names(plan) == ["media/good.txt"]
+    assert [(e.arcname, e.reason, e.unreadable) for e in plan.skipped_links] == [
+        ("media/caf\\xe9.txt", "file name is not valid UTF-8", True),
+        ("media/d\\xe9j\\xe0", "file name is not valid UTF-8", True),
+        ("media/link", "link target is not valid UTF-8", True),
+    ]
+    assert plan.skipped_links[2].target == "caf\\xe9.txt"
+    assert excluded(plan) == {"media/old\\xff.tmp": "*.tmp"}
+    # Every name the plan holds can be written as UTF-8 (JSON, SHA256SUMS, the manifest).
+    for entry in (*plan.entries, *plan.excluded, *plan.skipped_links):
+        entry.arcname.encode("utf-8")
+
+
+def test_a_storage_whose_name_is_not_utf8_is_refused(base):
+    folder = os.fsencode(base) + b"/m\xe9dia"
+    os.mkdir(folder)
+
+    problems = validate_storages([os.fsdecode(folder)], base)
+
+    assert problems == ["storage name is not valid UTF-8: m\\xe9dia"]
 
 
 # Exclusion patterns ---------------------------------------------------------

@@ -19,7 +19,7 @@ from collections import Counter
 from pathlib import Path
 
 from .. import __version__
-from ..exceptions import ApplicationRegistryError, ConfigError, DumperError
+from ..exceptions import ApplicationRegistryError, ConfigError, DumperError, DumpFailed
 from ..loggers import NoOperationLogger
 from . import serializers
 from .archive import ArchiveWriter
@@ -409,9 +409,13 @@ class Dumper:
 
         The archive and new-folder modes are the request's; the manifest records
         the Python, Django and database versions, and the snapshot the data dumps read.
+        A plan with unreadable storage entries (and no ``skip_unreadable``) raises
+        :class:`DumpFailed` naming each, before anything is written.
         """
         if plan.writes_nothing:
             raise DumperError("nothing to dump: no definition and no storage selected")
+        if plan.unreadable_problems:
+            raise DumpFailed(problems=plan.unreadable_problems)
         environment = serializers.environment()
         used = {}
 

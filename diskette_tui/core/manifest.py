@@ -7,6 +7,7 @@ The manifest starts with diskette's four keys (``version``, ``creation``,
 from __future__ import annotations
 
 import json
+import re
 
 from .. import __version__
 from ..exceptions import ArchiveError
@@ -26,6 +27,9 @@ def build_manifest(
     Django and database versions, ``snapshot`` the
     :class:`~diskette_tui.core.plan.Snapshot` the data dumps read (recorded as
     ``"snapshot": {"vendor", "isolation", "consistent"...}`` when there is data).
+    Storage entries left out (unreadable with ``--skip-unreadable``, links
+    leaving their storage, fifos…) are listed under ``"skipped"`` with their
+    reason, when there are any.
     """
     definitions = plan.selected_definitions
     storages = plan.selected_storages
@@ -44,6 +48,9 @@ def build_manifest(
     }
     if snapshot is not None:
         manifest["snapshot"] = snapshot.as_dict()
+    skipped = plan.skipped
+    if skipped:
+        manifest["skipped"] = [entry.as_dict() for entry in skipped]
     return manifest
 
 
@@ -72,18 +79,66 @@ def read_manifest(content: bytes) -> dict:
 
 
 def format_checksums(digests) -> bytes:
-    """``sha256sum`` lines for ``(member name, hex digest)`` pairs."""
-    return "".join(f"{digest}  {name}\n" for name, digest in digests).encode("utf-8")
+    """``sha256sum`` lines for ``(member name, hex digest)`` pairs.
+
+    A name holding a backslash, a newline or a carriage return is written as
+    GNU coreutils writes it: the line starts with a backslash and those
+    characters are escaped (``\\\\``, ``\\n``, ``\\r``), so that
+    ``sha256sum -c`` reads it back.
+    """
+    return "".join(_checksum_line(name, digest) for name, digest in digests).encode("utf-8")
+
+
+def _checksum_line(name: str, digest: str) -> str:
+    if "\\" in name or "\n" in name or "\r" in name:
+        return f"\\{digest}  {name.translate(_ESCAPES)}\n"
+    return f"{digest}  {name}\n"
+
+
+_ESCAPES = str.maketrans({"\\": "\\\\", "\n": "\\n", "\r": "\\r"})
+_UNESCAPES = {"\\": "\\", "n": "\n", "r": "\r"}
+_ESCAPED = re.compile(r"\\(.?)", re.DOTALL)
 
 
 def parse_checksums(content: bytes) -> dict[str, str]:
-    """Member name → hex digest from a ``SHA256SUMS`` file."""
+    """Member name → hex digest from a ``SHA256SUMS`` file.
+
+    Lines end with a newline only (a name may hold any other character); a
+    line starting with a backslash has its name escaped as
+    :func:`format_checksums` writes it. Both ``digest  name`` (text) and
+    ``digest *name`` (binary) lines are read.
+    """
+    try:
+        text = content.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ArchiveError(f"{CHECKSUMS_FILENAME} is not valid UTF-8") from None
     found = {}
-    for number, line in enumerate(content.decode("utf-8").splitlines(), start=1):
+    for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
-        digest, sep, name = line.partition("  ")
-        if not sep or len(digest) != 64:
+        escaped = line.startswith("\\")
+        if escaped:
+            line = line[1:]
+        digest, mode, name = line[:64], line[64:66], line[66:]
+        if mode not in ("  ", " *") or not name or not _is_hex(digest):
             raise ArchiveError(f"{CHECKSUMS_FILENAME} line {number} is malformed")
-        found[name.removeprefix("*")] = digest.lower()
+        if escaped:
+            name = _unescape(name, number)
+        found[name] = digest.lower()
     return found
+
+
+def _is_hex(digest: str) -> bool:
+    return len(digest) == 64 and all(char in "0123456789abcdefABCDEF" for char in digest)
+
+
+def _unescape(name: str, number: int) -> str:
+    """A name from an escaped ``SHA256SUMS`` line; any other escape is malformed."""
+
+    def replace(match):
+        try:
+            return _UNESCAPES[match.group(1)]
+        except KeyError:
+            raise ArchiveError(f"{CHECKSUMS_FILENAME} line {number} is malformed") from None
+
+    return _ESCAPED.sub(replace, name)

@@ -23,6 +23,8 @@ DATA_DIRNAME = "data"
 MANIFEST_FILENAME = "manifest.json"
 CHECKSUMS_FILENAME = "SHA256SUMS"
 RESERVED_NAMES = (DATA_DIRNAME, MANIFEST_FILENAME, CHECKSUMS_FILENAME)
+#: Why a storage entry whose name is not UTF-8 is not archived.
+REASON_NOT_UTF8 = "file name is not valid UTF-8"
 
 
 @dataclass(frozen=True)
@@ -103,12 +105,24 @@ class ExcludedEntry:
 
 @dataclass(frozen=True)
 class SkippedLink:
-    """A symbolic link that is not archived, and why (outside, broken...)."""
+    """An entry that is not archived, and why: a link (outside, broken...), a fifo…
+
+    ``unreadable`` marks an entry the user running the dump cannot read, or
+    whose name is not valid UTF-8 (its ``arcname`` is then escaped, as shown):
+    such an entry fails the dump unless the request has ``skip_unreadable``.
+    """
 
     path: Path
     arcname: str
     target: str
     reason: str
+    unreadable: bool = False
+
+    def as_dict(self) -> dict:
+        """``{"name", "reason"}`` (and ``"target"`` for a link), for JSON and the manifest."""
+        return {"name": self.arcname, "reason": self.reason} | (
+            {"target": self.target} if self.target else {}
+        )
 
 
 @dataclass(frozen=True)
@@ -131,6 +145,11 @@ class StoragePlan:
     def size(self) -> int:
         """Bytes of the regular files archived."""
         return sum(entry.size for entry in self.entries if entry.kind == "file")
+
+    @property
+    def unreadable(self) -> tuple[SkippedLink, ...]:
+        """The skipped entries that the user running the dump cannot read (or name)."""
+        return tuple(entry for entry in self.skipped_links if entry.unreadable)
 
 
 @dataclass(frozen=True)
@@ -178,7 +197,7 @@ class DumpTotals:
 
 
 #: The plan fields that are the request's: :meth:`DumpPlan.select` changes them there.
-REQUEST_CHOICES = ("with_data", "with_storages", "with_storages_excludes")
+REQUEST_CHOICES = ("with_data", "with_storages", "with_storages_excludes", "skip_unreadable")
 
 
 @dataclass(frozen=True)
@@ -225,6 +244,11 @@ class DumpPlan:
     def with_storages_excludes(self) -> bool:
         """Whether the storage exclusion patterns were applied."""
         return self.request.with_storages_excludes
+
+    @property
+    def skip_unreadable(self) -> bool:
+        """Whether unreadable entries are left out (listed) instead of failing the dump."""
+        return self.request.skip_unreadable
 
     @property
     def patterns_off(self) -> bool:
@@ -315,6 +339,29 @@ class DumpPlan:
         except OSError:
             return None
 
+    # What is left out ----------------------------------------------------
+
+    @property
+    def skipped(self) -> tuple[SkippedLink, ...]:
+        """Entries of the selected storages that are not archived (not by a pattern)."""
+        return tuple(entry for item in self.selected_storages for entry in item.skipped_links)
+
+    @property
+    def unreadable(self) -> tuple[SkippedLink, ...]:
+        """Entries of the selected storages that the user cannot read (or name)."""
+        return tuple(entry for item in self.selected_storages for entry in item.unreadable)
+
+    @property
+    def unreadable_problems(self) -> tuple[str, ...]:
+        """One error line per unreadable entry, unless the request skips them.
+
+        Nonempty means the dump must not be written: ``check`` reports these
+        lines as errors and ``dump`` refuses with them, before writing anything.
+        """
+        if self.skip_unreadable:
+            return ()
+        return tuple(_unreadable_problem(entry) for entry in self.unreadable)
+
     # Totals --------------------------------------------------------------
 
     @property
@@ -377,6 +424,8 @@ class DumpPlan:
             "storages": [self._storage_dict(item) for item in self.storages],
             "warnings": [w.message for w in self.warnings],
             "snapshot": self.snapshot.as_dict() if self.snapshot else None,
+            "skip_unreadable": self.skip_unreadable,
+            "errors": list(self.unreadable_problems),
             "totals": {
                 "definitions": totals.definitions,
                 "models": totals.models,
@@ -420,9 +469,18 @@ class DumpPlan:
             ],
             "skipped_links": [
                 {"name": e.arcname, "target": e.target, "reason": e.reason}
+                | ({"unreadable": True} if e.unreadable else {})
                 for e in item.skipped_links
             ],
         }
+
+
+def _unreadable_problem(entry: SkippedLink) -> str:
+    """``media/locked: permission denied (exclude it with a pattern, or …)``."""
+    fixes = "exclude it with a pattern, or leave it out with --skip-unreadable"
+    if entry.reason == REASON_NOT_UTF8:
+        fixes = "rename it, " + fixes
+    return f"{entry.arcname}: {entry.reason} ({fixes})"
 
 
 def _reselected(items: tuple, wanted: set, key: str) -> tuple:

@@ -31,7 +31,9 @@ class DumpRequest:
     leave what the others own). ``chmod`` is the archive's mode and
     ``dir_chmod`` the mode of a destination folder the dump has to create.
     ``count_rows`` counts each model's rows while planning; ``scan`` walks the
-    storages (``diskette apps`` needs neither).
+    storages (``diskette apps`` needs neither). ``skip_unreadable`` leaves out
+    (and lists) storage entries the user cannot read or whose name is not
+    UTF-8, which otherwise fail the dump.
     """
 
     destination: Path
@@ -44,6 +46,7 @@ class DumpRequest:
     dir_chmod: int = FOLDER_MODE
     count_rows: bool = True
     scan: bool = True
+    skip_unreadable: bool = False
 
     def __post_init__(self):
         # Accept any path and any sequence of names; store the canonical types.

@@ -24,6 +24,7 @@ from pathlib import Path
 import pathspec
 
 from diskette_tui.core.plan import (
+    REASON_NOT_UTF8,
     RESERVED_NAMES,
     ExcludedEntry,
     SkippedLink,
@@ -42,6 +43,10 @@ REASON_LOOP = "link loop"
 REASON_ABSOLUTE = "absolute link target"
 REASON_SPECIAL = "not a regular file"
 REASON_PERMISSION = "permission denied"
+REASON_TARGET_NOT_UTF8 = "link target is not valid UTF-8"
+
+#: ``os.access`` answers for the user the dump runs as (effective ids) where it can.
+_ACCESS_EFFECTIVE = os.access in os.supports_effective_ids
 
 _by_name = attrgetter("name")
 
@@ -152,7 +157,10 @@ def _placement_problem(path: Path, real: Path, basepath, base_real: Path) -> str
         )
     if base_real not in real.parents:
         return f"storage is not inside the storages base path {basepath}: {path}"
-    name = real.relative_to(base_real).parts[0]
+    relative = real.relative_to(base_real).as_posix()
+    if not is_utf8(relative):
+        return f"storage name is not valid UTF-8: {shown_name(relative)}"
+    name = relative.split("/")[0]
     if name in RESERVED_NAMES:
         return (
             f"storage name '{name}' is reserved for the archive's own members "
@@ -236,9 +244,20 @@ class _Walk:
     skipped: list[SkippedLink] = field(default_factory=list)
     seen: int = 0
 
-    def skip(self, path: Path, arcname: str, reason: str, target: str = "") -> None:
-        """Record an entry that is not archived, and why."""
-        self.skipped.append(SkippedLink(path, arcname, target, reason))
+    def skip(
+        self, path: Path, arcname: str, reason: str, target: str = "", unreadable: bool = False
+    ) -> None:
+        """Record an entry that is not archived, and why.
+
+        ``unreadable`` marks what the user running the dump cannot read (or
+        name): the dump refuses it unless asked to skip unreadable entries.
+        """
+        self.skipped.append(SkippedLink(path, arcname, target, reason, unreadable))
+
+    def skip_error(self, path: Path, arcname: str, exc: OSError) -> None:
+        """Record an entry that an OS error stops; unreadable unless it vanished."""
+        unreadable = not isinstance(exc, FileNotFoundError)
+        self.skip(path, arcname, _os_reason(exc), unreadable=unreadable)
 
     def plan(self) -> StoragePlan:
         """The storage's plan: everything found, in walk order."""
@@ -265,8 +284,12 @@ class StorageScan:
       inside the storage: it would point back to this machine's folder after
       a restore elsewhere), a broken link and a link loop are recorded as
       :class:`SkippedLink` with the reason;
-    - sockets, fifos and devices are recorded as skipped ("not a regular file"),
-      and so is a folder that cannot be listed ("permission denied").
+    - sockets, fifos and devices are recorded as skipped ("not a regular file");
+    - what the user running the scan cannot read — a folder that cannot be
+      listed, a file without read permission ("permission denied") — and a
+      name (or link target) that is not valid UTF-8 are recorded as skipped
+      with ``unreadable`` set: the plan refuses them unless its request says
+      ``skip_unreadable``. Such a name is recorded escaped (``caf\\xe9.txt``).
 
     ``excludes`` are gitignore-style patterns relative to the storage;
     ``with_storages_excludes=False`` ignores them. ``progress`` receives a
@@ -319,7 +342,7 @@ class StorageScan:
             top = _listdir(walk.root)
         except OSError as exc:
             top = []
-            walk.skip(Path(walk.root), walk.arcname, _os_reason(exc))
+            walk.skip_error(Path(walk.root), walk.arcname, exc)
 
         check = self._spec.check_file if self._spec is not None else None
         no_separators = ()
@@ -349,6 +372,10 @@ class StorageScan:
                     pattern = self.excludes[result.index]
                     walk.excluded.append(_excluded(entry, path, arcprefix + rel, pattern, is_dir))
                     continue
+            if not is_utf8(entry.name):
+                # Neither tar, SHA256SUMS nor the manifest can carry it as text.
+                walk.skip(path, shown_name(arcprefix + rel), REASON_NOT_UTF8, unreadable=True)
+                continue
             if is_dir:
                 listing = self._enter(walk, entry, path, arcprefix + rel)
                 if listing is not None:
@@ -364,7 +391,7 @@ class StorageScan:
         try:
             listing = _listdir(entry.path)
         except OSError as exc:
-            walk.skip(path, arcname, _os_reason(exc))
+            walk.skip_error(path, arcname, exc)
             return None
         walk.entries.append(StorageEntry(path, arcname, "dir"))
         return listing
@@ -377,7 +404,10 @@ class StorageScan:
                 size = entry.stat(follow_symlinks=False).st_size
             except OSError as exc:
                 # Removed between listing and stat: nothing left to archive.
-                walk.skip(path, arcname, _os_reason(exc))
+                walk.skip_error(path, arcname, exc)
+                return
+            if not os.access(entry.path, os.R_OK, effective_ids=_ACCESS_EFFECTIVE):
+                walk.skip(path, arcname, REASON_PERMISSION, unreadable=True)
                 return
             walk.entries.append(StorageEntry(path, arcname, "file", size))
         elif entry.is_symlink():
@@ -396,7 +426,12 @@ class StorageScan:
 def _excluded(
     entry: os.DirEntry, path: Path, arcname: str, pattern: str, is_dir: bool
 ) -> ExcludedEntry:
-    """Record an excluded entry; a regular file keeps its size for the totals."""
+    """Record an excluded entry; a regular file keeps its size for the totals.
+
+    A name that is not UTF-8 is kept escaped (:func:`shown_name`), as it is shown.
+    """
+    if not is_utf8(arcname):
+        arcname = shown_name(arcname)
     size = 0
     if not is_dir and entry.is_file(follow_symlinks=False):
         try:
@@ -411,7 +446,10 @@ def _add_link(walk: _Walk, path: str, arcname: str) -> None:
     try:
         target = os.readlink(path)
     except OSError as exc:
-        walk.skip(Path(path), arcname, _os_reason(exc))
+        walk.skip_error(Path(path), arcname, exc)
+        return
+    if not is_utf8(target):
+        walk.skip(Path(path), arcname, REASON_TARGET_NOT_UTF8, shown_name(target), True)
         return
     reason = None
     try:
@@ -458,6 +496,27 @@ def _listdir(path: str) -> list[os.DirEntry]:
         listing = list(iterator)
     listing.sort(key=_by_name)
     return listing
+
+
+def is_utf8(name: str) -> bool:
+    """Whether a name read from the file system is valid UTF-8.
+
+    Python reads the bytes of a name that is not as lone surrogates
+    (``surrogateescape``); those cannot be written to a tar header, to
+    ``SHA256SUMS`` or to the manifest as text.
+    """
+    if name.isascii():
+        return True
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def shown_name(name: str) -> str:
+    """A name as text that can always be printed: bytes that are not UTF-8 as ``\\xe9``."""
+    return os.fsencode(name).decode("utf-8", "backslashreplace")
 
 
 def _os_reason(exc: OSError) -> str:

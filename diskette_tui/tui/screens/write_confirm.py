@@ -7,7 +7,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ...core.plan import DumpPlan
-from ...wording import replace_notice, warnings_notice, write_rows
+from ...wording import replace_notice, unreadable_notice, warnings_notice, write_rows
 from .confirm import ConfirmationModal
 
 
@@ -34,6 +34,9 @@ def describe_write(plan: DumpPlan) -> RenderableType:
     warnings = warnings_notice(plan)
     if warnings:
         parts.append(Text(warnings, style="yellow"))
+    unreadable = unreadable_notice(plan)
+    if unreadable:
+        parts.append(Text(unreadable, style="yellow" if plan.skip_unreadable else "bold red"))
     return Group(*parts)
 
 
