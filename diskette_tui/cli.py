@@ -118,7 +118,7 @@ def run_dump(shared: Shared, overrides: dict, choices: dict, yes: bool, json_out
         elif shared.verbosity and not json_output:
             from .render import plan_summary
 
-            err.print(plan_summary(plan), highlight=False)
+            err.print(plan_summary(plan), markup=False, highlight=False)
         result = run_with_progress(session.dumper, plan, shared.verbosity)
         if json_output:
             out.print_json(json.dumps(result.as_dict()))
@@ -386,8 +386,8 @@ def demo_command(
         demo.write_demo_files(folder)
         Project(settings="demo_settings", pythonpath=[folder]).setup()
         demo.build_demo(folder)
-        err.print(f"Demo project ready in {folder}")
-        err.print(f"  configuration  {folder / 'diskette.toml'}")
+        err.print(f"Demo project ready in {folder}", markup=False)
+        err.print(f"  configuration  {folder / 'diskette.toml'}", markup=False)
         err.print("  try            diskette dump --demo")
         out.print(str(folder), markup=False, highlight=False)
 

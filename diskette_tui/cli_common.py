@@ -19,6 +19,7 @@ import typer
 from rich.console import Console
 
 from .exceptions import ConfigError, DisketteError, Interrupted
+from .render import tagged
 
 #: Where the messages go (stderr); data goes to stdout.
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -134,7 +135,7 @@ def reported_errors(shared: Shared):
         if shared.verbose:
             err.print_exception()
         for problem in exc.problems or [str(exc)]:
-            err.print(f"[red]error:[/red] {problem}", markup=True, highlight=False)
+            err.print(tagged("error", "red", problem))
         raise typer.Exit(exc.exit_code) from None
     except KeyboardInterrupt:
         err.print("[yellow]interrupted: nothing was written[/yellow]")
@@ -144,7 +145,7 @@ def reported_errors(shared: Shared):
     except Exception as exc:  # a bug or an unexpected failure: still one line
         if shared.verbose:
             err.print_exception()
-        err.print(f"[red]error:[/red] {type(exc).__name__}: {exc}", highlight=False)
+        err.print(tagged("error", "red", f"{type(exc).__name__}: {exc}"))
         raise typer.Exit(1) from None
     finally:
         signal.signal(signal.SIGTERM, previous)
@@ -179,7 +180,7 @@ def open_project(
         demo_dir = Path(shared.demo_dir or demo.default_demo_dir()).absolute()
         if not demo.is_ready(demo_dir):
             demo.check_demo_folder(demo_dir)  # before saying we create anything
-            err.print(f"Creating the demo project in {demo_dir} …")
+            err.print(f"Creating the demo project in {demo_dir} …", markup=False)
             demo.write_demo_files(demo_dir)
         explicit = explicit or demo_dir / "diskette.toml"
     config = load_config(cwd, explicit)
