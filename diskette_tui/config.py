@@ -50,7 +50,8 @@ DJANGO_SETTINGS_SOURCE = "Django settings"
 APP_OPTIONS = ("name", *DEFINITION_OPTIONS)
 
 _MODE_PATTERN = re.compile(r"(0o)?[0-7]{1,4}", re.IGNORECASE)
-_MAX_MODE = 0o7777
+#: Only permission bits: no setuid, setgid or sticky bit on an archive or its folder.
+_MAX_MODE = 0o777
 
 
 @dataclass
@@ -163,12 +164,13 @@ def format_mode(mode: int | None) -> str | None:
 def parse_mode(value: Any, key: str) -> int:
     """Return the permission mode ``value`` means, or raise :class:`ConfigError` naming ``key``.
 
-    An integer is taken as is (in TOML, write ``0o600``: a bare ``600`` is
-    decimal); a string is read as octal, with or without ``0o`` (``"600"``,
-    ``"0600"``, ``"0o600"``). Modes above ``0o7777`` are refused.
+    A Python integer is taken as is (``0o600``); a string is read as octal,
+    with or without ``0o`` (``"600"``, ``"0600"``, ``"0o600"``). Only
+    permission bits are accepted: 0 to ``0o777``. (In a TOML file an integer
+    is refused: ``chmod = 600`` is decimal there.)
     """
     problems: list[str] = []
-    mode = _check_mode(value, lambda tail: problems.append(f"'{key}' {tail}"))
+    mode = _check_mode(value, lambda tail: problems.append(f"'{key}' {tail}"), toml=False)
     if problems:
         raise ConfigError(problems=problems)
     return mode
@@ -376,7 +378,7 @@ def _indent(value: Any, report: Report, source: RawSource) -> int | None:
 
 
 def _mode(value: Any, report: Report, source: RawSource) -> int | None:
-    return _check_mode(value, report)
+    return _check_mode(value, report, toml=source.toml)
 
 
 def _apps(value: Any, report: Report, source: RawSource) -> list[dict]:
@@ -603,9 +605,23 @@ def _check_indent(value: Any, report: Callable[[str], None]) -> int | None:
     return value
 
 
-def _check_mode(value: Any, report: Callable[[str], None]) -> int | None:
+def _check_mode(value: Any, report: Callable[[str], None], *, toml: bool) -> int | None:
+    """A permission mode: an octal string, or (not in a TOML file) a Python integer.
+
+    A TOML integer is refused with a hint: ``chmod = 600`` would be decimal
+    600 (``0o1130``), and ``0o600`` cannot be told apart from ``384``.
+    """
+    if toml and isinstance(value, int) and not isinstance(value, bool):
+        if _MODE_PATTERN.fullmatch(str(value)) and int(str(value), 8) <= _MAX_MODE:
+            report(f'must be a quoted octal string: write "{value}", not {value} '
+                   "(a TOML integer is decimal)")
+        else:
+            report(f'must be a quoted octal string like "600", not the integer {value} '
+                   "(a TOML integer is decimal)")
+        return None
     if isinstance(value, bool) or not isinstance(value, int | str):
-        report(f"must be an octal mode like '600' or an integer, got {_type_name(value)}")
+        expected = '"600"' if toml else "'600' or an integer"
+        report(f"must be an octal mode like {expected}, got {_type_name(value)}")
         return None
     if isinstance(value, str):
         text = value.strip()
@@ -613,9 +629,16 @@ def _check_mode(value: Any, report: Callable[[str], None]) -> int | None:
             report(f"must be an octal mode like '600', got {value!r}")
             return None
         text = text[2:] if text[:2].lower() == "0o" else text
-        return int(text, 8)
+        mode = int(text, 8)
+        if mode > _MAX_MODE:
+            report(f"must be a mode between 0 and 0o777 (permission bits only), got {value!r}")
+            return None
+        return mode
     if not 0 <= value <= _MAX_MODE:
-        report(f"must be a mode between 0 and 0o7777, got {value}")
+        octal = str(value)
+        octal_digits = set(octal) <= set("01234567") and int(octal, 8) <= _MAX_MODE
+        hint = f" (write 0o{octal} for octal)" if octal_digits else ""
+        report(f"must be a mode between 0 and 0o777, got {value}{hint}")
         return None
     return value
 

@@ -163,7 +163,7 @@ def test_full_file(tmp_path):
         filename = "diskette{features}_{date}.tar.gz"
         indent = 2
         chmod = "600"
-        dir_chmod = 0o750
+        dir_chmod = "0o750"
         executable = "python manage.py"
 
         [[apps]]
@@ -294,7 +294,7 @@ def test_every_problem_at_once(tmp_path):
         "diskette.toml: 'destination' must be a string, got bool",
         "diskette.toml: 'indent' must be an integer, got str",
         "diskette.toml: 'chmod' must be an octal mode like '600', got 'abc'",
-        "diskette.toml: 'dir_chmod' must be an octal mode like '600' or an integer, got bool",
+        "diskette.toml: 'dir_chmod' must be an octal mode like \"600\", got bool",
     ]
     assert excinfo.value.exit_code == 2
 
@@ -307,8 +307,10 @@ def test_every_problem_at_once(tmp_path):
         ("indent = 1.5", "'indent' must be an integer, got float"),
         ('apps = "x"', "'apps' must be a list of tables ([[apps]]), got str"),
         ("apps = [1]", "apps[0] must be a table, got int"),
-        ("chmod = 70000", "'chmod' must be a mode between 0 and 0o7777, got 70000"),
-        ("chmod = -1", "'chmod' must be a mode between 0 and 0o7777, got -1"),
+        ('chmod = "7777"', "'chmod' must be a mode between 0 and 0o777 (permission bits only), "
+         "got '7777'"),
+        ("chmod = -1", "'chmod' must be a quoted octal string like \"600\", not the integer -1 "
+         "(a TOML integer is decimal)"),
     ],
 )
 def test_single_problem(tmp_path, line, problem):
@@ -460,7 +462,8 @@ def test_not_utf8(tmp_path):
         ("0o600", 0o600),
         ("0O755", 0o755),
         (" 640 ", 0o640),
-        ("2775", 0o2775),
+        ("0755", 0o755),
+        (0o777, 0o777),
     ],
 )
 def test_parse_mode(value, expected):
@@ -475,7 +478,10 @@ def test_parse_mode(value, expected):
         ("", "'chmod' must be an octal mode like '600', got ''"),
         ("0o", "'chmod' must be an octal mode like '600', got '0o'"),
         ("17777", "'chmod' must be an octal mode like '600', got '17777'"),
-        (0o10000, "'chmod' must be a mode between 0 and 0o7777, got 4096"),
+        ("2775", "'chmod' must be a mode between 0 and 0o777 (permission bits only), got '2775'"),
+        (0o10000, "'chmod' must be a mode between 0 and 0o777, got 4096"),
+        (600, "'chmod' must be a mode between 0 and 0o777, got 600 (write 0o600 for octal)"),
+        (-1, "'chmod' must be a mode between 0 and 0o777, got -1"),
         (True, "'chmod' must be an octal mode like '600' or an integer, got bool"),
         (6.0, "'chmod' must be an octal mode like '600' or an integer, got float"),
     ],
@@ -487,11 +493,21 @@ def test_parse_mode_bad(value, message):
 
 
 def test_chmod_in_file(tmp_path):
-    write(tmp_path / "diskette.toml", 'chmod = 0o640\ndir_chmod = "0o700"\n')
+    write(tmp_path / "diskette.toml", 'chmod = "640"\ndir_chmod = "0o700"\n')
     config = load_config(tmp_path)
     assert (config.chmod, config.dir_chmod) == (0o640, 0o700)
-    write(tmp_path / "diskette.toml", "chmod = 384\n")
-    assert load_config(tmp_path).chmod == 0o600
+
+
+@pytest.mark.parametrize("line", ["chmod = 600", "chmod = 0o600", "dir_chmod = 700"])
+def test_an_integer_mode_in_toml_is_refused_with_a_hint_to_quote_it(tmp_path, line):
+    """``chmod = 600`` is decimal in TOML (0o1130): never read as a mode."""
+    write(tmp_path / "diskette.toml", line + "\n")
+    key, value = (part.strip() for part in line.split("="))
+    with pytest.raises(ConfigError) as excinfo:
+        load_config(tmp_path)
+    [problem] = problems_of(excinfo)
+    assert problem.startswith(f"diskette.toml: '{key}' must be a quoted octal string")
+    assert problem.endswith(f"{int(value, 0)} (a TOML integer is decimal)")
 
 
 # -- Django settings ---------------------------------------------------------
