@@ -86,6 +86,20 @@ def dump_choices(no_data: bool, no_storages: bool, no_storages_excludes: bool, a
     }
 
 
+EXCLUDE_CONFLICT = (
+    "--exclude adds a pattern and --no-storages-excludes ignores every pattern: "
+    "give one or the other"
+)
+
+
+def check_flag_conflicts(overrides: dict, choices: dict) -> None:
+    """Refuse flags that contradict each other (exit 2), before anything is set up."""
+    from .exceptions import ConfigError
+
+    if overrides.get("storages_excludes") and not choices["with_storages_excludes"]:
+        raise ConfigError(EXCLUDE_CONFLICT)
+
+
 def run_preview_app(session: Session, request, read_only: bool) -> int:
     """Open the Textual preview on ``request``; return its exit code."""
     from .tui import run_preview
@@ -107,6 +121,7 @@ def run_dump(shared: Shared, overrides: dict, choices: dict, yes: bool, json_out
     from .core.requests import DumpRequest
 
     with reported_errors(shared):
+        check_flag_conflicts(overrides, choices)
         session = open_session(shared, **overrides)
         request = DumpRequest.from_config(session.config, **choices)
         if not yes and not json_output and cli_common.is_interactive():
@@ -198,6 +213,7 @@ def run_check(shared: Shared, overrides: dict, choices: dict, json_output: bool)
     from .core.requests import DumpRequest
 
     with reported_errors(shared):
+        check_flag_conflicts(overrides, choices)
         session = open_session(shared, **overrides)
         request = DumpRequest.from_config(session.config, **choices)
         if not json_output and cli_common.is_interactive():
