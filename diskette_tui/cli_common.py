@@ -9,6 +9,7 @@ work failed, 2 bad usage or configuration, 130 interrupted.
 from __future__ import annotations
 
 import contextlib
+import os
 import signal
 import sys
 from dataclasses import dataclass
@@ -163,7 +164,9 @@ def open_project(
     """Configuration and Django project: ``(config or None, project or None)``.
 
     The configuration comes from ``--config``, ``./diskette.toml``,
-    ``[tool.diskette]`` or, when none exists, the Django settings. ``--demo``
+    ``[tool.diskette]`` or, when none exists or the file only names the
+    project (``settings``, ``pythonpath``), the Django settings. The settings
+    module: :func:`settings_module`. ``--demo``
     creates the demo project on first use. Without any settings module the
     project is None, or, when ``need_django``, a ConfigError saying ``missing``
     (``no_config`` instead when there is no configuration file either).
@@ -185,7 +188,7 @@ def open_project(
         explicit = explicit or demo_dir / "diskette.toml"
     config = load_config(cwd, explicit)
     project = Project(
-        settings=shared.settings or (config.settings if config else None),
+        settings=settings_module(shared, config),
         pythonpath=shared.pythonpath or (config.pythonpath if config else ()),
     )
     if not project.settings_module:
@@ -198,8 +201,22 @@ def open_project(
 
         if not demo.is_ready(demo_dir):
             demo.build_demo(demo_dir)
-    if config is None:
+    if config is None or config.names_only_the_project:
         from django.conf import settings as django_settings
 
         config = config_from_django_settings(django_settings, cwd)
     return config, project
+
+
+def settings_module(shared: Shared, config) -> str | None:
+    """The settings module to use: ``--settings``, else ``DJANGO_SETTINGS_MODULE``, else the file's.
+
+    As Django users expect, the environment wins over a configuration file;
+    ``--demo`` always opens the demo's own settings.
+    """
+    if shared.settings:
+        return shared.settings
+    from_file = config.settings if config is not None else None
+    if shared.demo and from_file:
+        return from_file
+    return os.environ.get("DJANGO_SETTINGS_MODULE") or from_file

@@ -69,8 +69,9 @@ BasepathOpt = Annotated[
     Path | None,
     typer.Option(
         "--storages-basepath",
-        help="Folder the storages are restored into (default: the configuration's "
-        "storages_basepath, DISKETTE_LOAD_STORAGES_PATH, else the current folder).",
+        help="Folder the storages are restored into (default: the file's "
+        "storages_basepath; with the Django settings, DISKETTE_LOAD_STORAGES_PATH, "
+        "else the current folder).",
     ),
 ]
 ModeOpt = Annotated[

@@ -63,6 +63,9 @@ class Config:
     ``None`` when there was nothing to read). ``base_dir`` is the folder that
     relative paths of that source are relative to. ``chmod`` and ``dir_chmod``
     are ``None`` when not configured: the caller chooses the default.
+    ``load_storages_basepath`` is where a load restores the storages when it
+    is not told (Django's ``DISKETTE_LOAD_STORAGES_PATH``, which diskette uses
+    for loads only); ``None``: ``storages_basepath``.
     """
 
     source: str | None
@@ -70,6 +73,7 @@ class Config:
     settings: str | None = None
     pythonpath: list[Path] = field(default_factory=list)
     storages_basepath: Path | None = None
+    load_storages_basepath: Path | None = None
     storages: list[Path] = field(default_factory=list)
     storages_excludes: list[str] = field(default_factory=list)
     destination: Path = field(default_factory=Path.cwd)
@@ -79,6 +83,17 @@ class Config:
     dir_chmod: int | None = None
     executable: str | None = None
     apps: list[dict] = field(default_factory=list)
+    #: The keys the source gave (a file's top-level keys); not a configured value.
+    given: tuple[str, ...] = field(default=(), compare=False, repr=False)
+
+    @property
+    def names_only_the_project(self) -> bool:
+        """Whether a file gave nothing but :data:`PROJECT_KEYS` (``settings``, ``pythonpath``).
+
+        Such a file says which Django project to open; the rest comes from the
+        project's ``DISKETTE_*`` settings.
+        """
+        return self.source != DJANGO_SETTINGS_SOURCE and set(self.given) <= set(PROJECT_KEYS)
 
     def with_overrides(
         self,
@@ -143,6 +158,11 @@ class Config:
             "pythonpath": [str(p) for p in self.pythonpath],
             "storages_basepath": (
                 str(self.storages_basepath) if self.storages_basepath is not None else None
+            ),
+            "load_storages_basepath": (
+                str(self.load_storages_basepath)
+                if self.load_storages_basepath is not None
+                else None
             ),
             "storages": [str(p) for p in self.storages],
             "storages_excludes": list(self.storages_excludes),
@@ -238,7 +258,9 @@ def config_from_django_settings(settings_obj: Any, cwd: Path) -> Config:
 
     ``DISKETTE_APPS`` may hold diskette's ``(name, options)`` pairs or dicts
     with a ``"name"``; both become dicts. Missing or ``None`` settings keep
-    their defaults; relative paths are relative to ``cwd``. Every problem is
+    their defaults; relative paths are relative to ``cwd``. As in diskette,
+    ``DISKETTE_LOAD_STORAGES_PATH`` is for loads only: a dump's
+    ``storages_basepath`` is ``cwd``. Every problem is
     reported in one :class:`ConfigError`, each prefixed ``settings.NAME:``.
     """
     cwd = _absolute(cwd)
@@ -295,7 +317,13 @@ def _config_from_mapping(
 ) -> Config:
     """Validate a configuration file's table; relative paths are relative to ``base_dir``."""
     values = validate_raw_values(data, _file_source(label, base_dir))
-    defaults = Config(source=source, base_dir=base_dir, storages_basepath=base_dir, destination=cwd)
+    defaults = Config(
+        source=source,
+        base_dir=base_dir,
+        storages_basepath=base_dir,
+        destination=cwd,
+        given=tuple(values),
+    )
     return defaults.merged(values)
 
 
@@ -394,6 +422,7 @@ CONFIG_KEY_TABLE: dict[str, ConfigKey] = {
         ConfigKey("filename", _text),
         ConfigKey("pythonpath", _path_or_paths),
         ConfigKey("storages_basepath", _path),
+        ConfigKey("load_storages_basepath", _path),
         ConfigKey("storages", _paths),
         ConfigKey("storages_excludes", _texts, adds=True),
         ConfigKey("destination", _path),
@@ -404,15 +433,21 @@ CONFIG_KEY_TABLE: dict[str, ConfigKey] = {
     )
 }
 
+#: Keys that say which Django project to open, not what to dump.
+PROJECT_KEYS = ("settings", "pythonpath")
+
+#: Keys only the Django settings give (diskette's load-only base path).
+SETTINGS_ONLY_KEYS = ("load_storages_basepath",)
+
 #: Top-level keys of a configuration file.
-CONFIG_KEYS = tuple(CONFIG_KEY_TABLE)
+CONFIG_KEYS = tuple(key for key in CONFIG_KEY_TABLE if key not in SETTINGS_ONLY_KEYS)
 
 #: Django settings read (diskette's own names), in the order their problems are reported.
 DJANGO_SETTING_NAMES = {
     "storages": "DISKETTE_STORAGES",
     "storages_excludes": "DISKETTE_STORAGES_EXCLUDES",
     "destination": "DISKETTE_DUMP_PATH",
-    "storages_basepath": "DISKETTE_LOAD_STORAGES_PATH",
+    "load_storages_basepath": "DISKETTE_LOAD_STORAGES_PATH",
     "filename": "DISKETTE_DUMP_FILENAME",
     "chmod": "DISKETTE_DUMP_PERMISSIONS",
     "apps": "DISKETTE_APPS",

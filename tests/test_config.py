@@ -559,6 +559,7 @@ def test_django_settings_conversion(tmp_path):
     assert config.filename == "site{features}.tar.gz"
     assert config.chmod == 0o644
     assert config.storages_basepath == tmp_path
+    assert config.load_storages_basepath == tmp_path
     # The settings' own objects are not shared with the configuration.
     config.apps[0]["models"].append("auth.User")
     assert settings.DISKETTE_APPS[0][1]["models"] == ["auth.Group"]
@@ -717,9 +718,9 @@ def test_overrides_unknown_flag(configured):
 
 
 def test_key_table_covers_every_configured_value():
-    fields = {f.name for f in dataclasses.fields(Config)} - {"source", "base_dir"}
+    fields = {f.name for f in dataclasses.fields(Config)} - {"source", "base_dir", "given"}
     assert set(CONFIG_KEY_TABLE) == fields
-    assert CONFIG_KEYS == tuple(CONFIG_KEY_TABLE)
+    assert CONFIG_KEYS == tuple(k for k in CONFIG_KEY_TABLE if k != "load_storages_basepath")
     assert set(DJANGO_SETTING_NAMES) <= set(CONFIG_KEY_TABLE)
     assert set(FLAG_NAMES) <= set(CONFIG_KEY_TABLE)
     assert [key for key, rule in CONFIG_KEY_TABLE.items() if rule.adds] == ["storages_excludes"]
@@ -750,7 +751,6 @@ def test_a_key_is_converted_the_same_way_from_every_source(
     [
         ("storages", "storages", "DISKETTE_STORAGES"),
         ("destination", "destination", "DISKETTE_DUMP_PATH"),
-        ("storages_basepath", "storages_basepath", "DISKETTE_LOAD_STORAGES_PATH"),
     ],
 )
 def test_relative_paths_follow_the_source(tmp_path, key, flag, setting):
@@ -816,6 +816,7 @@ def test_as_dict(configured, tmp_path):
         "settings": "mysite.settings",
         "pythonpath": [str(cwd)],
         "storages_basepath": str(conf),
+        "load_storages_basepath": None,
         "storages": [str(conf / "media")],
         "storages_excludes": ["*.tmp"],
         "destination": str(conf / "dumps"),

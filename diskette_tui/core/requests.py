@@ -119,11 +119,14 @@ class LoadRequest:
 
         The storages go into ``storages_basepath`` when given (relative to
         the current folder: it comes from the command line), else into the
-        configuration's ``storages_basepath``, else into the current folder.
+        configuration's ``load_storages_basepath`` (``DISKETTE_LOAD_STORAGES_PATH``),
+        else its ``storages_basepath``, else into the current folder.
         ``choices`` are the request's other fields (``with_data``...).
         """
         if storages_basepath is not None:
             basepath = Path(storages_basepath).expanduser().absolute()
+        elif config is not None and getattr(config, "load_storages_basepath", None) is not None:
+            basepath = Path(config.load_storages_basepath)
         elif config is not None and config.storages_basepath is not None:
             basepath = Path(config.storages_basepath)
         else:
