@@ -22,9 +22,44 @@ from rich.console import Console
 from .exceptions import ConfigError, DisketteError, Interrupted
 from .render import tagged
 
+class PipedConsole(Console):
+    """A rich Console for stdout that leaves a closed pipe to :func:`reported_errors`.
+
+    rich exits with status 1 when the reader goes away (``diskette check |
+    head -1``); here a :class:`BrokenPipeError` is raised instead, and
+    :func:`reported_errors` ends the command quietly with status 0. Data
+    goes to stdout once the work is done, so nothing is left half done.
+    """
+
+    def on_broken_pipe(self) -> None:
+        """Stop writing and raise :class:`BrokenPipeError`."""
+        self.quiet = True
+        raise BrokenPipeError
+
+
+class MessageConsole(Console):
+    """A rich Console for stderr: when its reader goes away, messages stop, the work goes on.
+
+    A dump or a load whose progress is piped into ``head`` must not stop half
+    way, nor say it succeeded when it did not.
+    """
+
+    def on_broken_pipe(self) -> None:
+        """Stop writing messages."""
+        self.quiet = True
+
+
 #: Where the messages go (stderr); data goes to stdout.
-err = Console(stderr=True, highlight=False, soft_wrap=True)
-out = Console(highlight=False, soft_wrap=True)
+err = MessageConsole(stderr=True, highlight=False, soft_wrap=True)
+out = PipedConsole(highlight=False, soft_wrap=True)
+
+
+def silence_stdout() -> None:
+    """Point stdout at /dev/null, so that Python's last flush cannot fail on a closed pipe."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
 
 
 def is_interactive() -> bool:
@@ -124,7 +159,11 @@ class Session:
 
 @contextlib.contextmanager
 def reported_errors(shared: Shared):
-    """Turn errors into one-line messages and exit codes; SIGTERM acts as Ctrl+C."""
+    """Turn errors into one-line messages and exit codes; SIGTERM acts as Ctrl+C.
+
+    A closed pipe on stdout (``diskette check | head -1``) ends the command
+    quietly with status 0.
+    """
 
     def terminate(signum, frame):
         raise Interrupted()
@@ -132,6 +171,9 @@ def reported_errors(shared: Shared):
     previous = signal.signal(signal.SIGTERM, terminate)
     try:
         yield
+    except BrokenPipeError:  # the reader went away (| head): not an error
+        silence_stdout()
+        raise typer.Exit(0) from None
     except DisketteError as exc:
         if shared.verbose:
             err.print_exception()

@@ -112,3 +112,73 @@ def test_demo_opens_its_own_settings_whatever_the_environment_says(demo_project,
     result = run_cli(tmp_path, "check", "--demo", "--json", settings_env="elsewhere.settings")
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["totals"]["rows"] == 818
+
+
+def run_into_a_closed_pipe(folder: Path, *args) -> subprocess.CompletedProcess:
+    """Run the real command with stdout a pipe whose reader is already gone (``| head -1``)."""
+    reader, writer = os.pipe()
+    os.close(reader)
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    try:
+        return subprocess.run(
+            [sys.executable, "-m", "diskette_tui", *map(str, args)],
+            cwd=folder,
+            env=env,
+            stdout=writer,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=120,
+        )
+    finally:
+        os.close(writer)
+
+
+@pytest.fixture(scope="module")
+def demo_archive(demo_project, tmp_path_factory) -> Path:
+    destination = tmp_path_factory.mktemp("piped")
+    result = invoke("dump", "--demo", "--yes", "-q", "-d", destination)
+    assert result.exit_code == 0, result.output
+    return destination / "diskette_data_storages.tar.gz"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["check", "--demo"],
+        ["check", "--demo", "-v"],
+        ["check", "--demo", "--json"],
+        ["apps", "--demo"],
+        ["apps", "--demo", "--json"],
+        ["inspect", "ARCHIVE"],
+        ["inspect", "ARCHIVE", "--json"],
+        ["verify", "ARCHIVE", "--json"],
+        ["script", "--demo"],
+    ],
+)
+def test_output_into_a_closed_pipe_exits_0_quietly(demo_archive, tmp_path, args):
+    args = [demo_archive if arg == "ARCHIVE" else arg for arg in args]
+    result = run_into_a_closed_pipe(tmp_path, *args)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+
+
+def test_dump_with_its_messages_into_a_closed_pipe_still_writes_the_archive(
+    demo_project, tmp_path
+):
+    """Messages that cannot be shown do not stop the work, nor hide whether it was done."""
+    reader, writer = os.pipe()
+    os.close(reader)
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "diskette_tui", "dump", "--demo", "--yes", "-d", "out"],
+            cwd=tmp_path,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=writer,
+            timeout=120,
+        )
+    finally:
+        os.close(writer)
+    assert result.returncode == 0
+    assert (tmp_path / "out" / "diskette_data_storages.tar.gz").is_file()
