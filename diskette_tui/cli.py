@@ -9,7 +9,6 @@ session, error reporting, :func:`~.cli_common.is_interactive`) is in
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
@@ -42,6 +41,7 @@ from .cli_common import (
     open_project,
     out,
     reported_errors,
+    write_json,
 )
 from .cli_restore import restore_app
 
@@ -136,7 +136,7 @@ def run_dump(shared: Shared, overrides: dict, choices: dict, yes: bool, json_out
             err.print(plan_summary(plan), markup=False, highlight=False)
         result = run_with_progress(session.dumper, plan, shared.verbosity)
         if json_output:
-            out.print_json(json.dumps(result.as_dict()))
+            write_json(result.as_dict())
         elif shared.verbosity:
             from .render import render_result
 
@@ -221,7 +221,7 @@ def run_check(shared: Shared, overrides: dict, choices: dict, json_output: bool)
             raise typer.Exit(run_preview_app(session, request, read_only=True))
         plan = session.dumper.plan(request)
         if json_output:
-            out.print_json(json.dumps(plan.as_dict()))
+            write_json(plan.as_dict())
         else:
             from .render import render_plan
 
@@ -246,9 +246,7 @@ def run_apps(shared: Shared, json_output: bool):
         plan = session.dumper.plan(request)
         if json_output:
             data = plan.as_dict()
-            out.print_json(
-                json.dumps({"definitions": data["definitions"], "warnings": data["warnings"]})
-            )
+            write_json({"definitions": data["definitions"], "warnings": data["warnings"]})
             return
         from .render import render_plan
 
