@@ -29,3 +29,7 @@ screenshots:
 # Run the benchmarks
 bench:
     python benchmarks/run.py
+
+# Time --json output against the text forms at 100,000 files
+bench-json *args:
+    python benchmarks/json_output.py {{args}}

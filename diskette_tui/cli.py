@@ -9,7 +9,6 @@ session, error reporting, :func:`~.cli_common.is_interactive`) is in
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
@@ -43,6 +42,7 @@ from .cli_common import (
     open_project,
     out,
     reported_errors,
+    write_json,
 )
 from .cli_restore import restore_app
 from .exceptions import DumpFailed
@@ -95,6 +95,20 @@ def dump_choices(
     }
 
 
+EXCLUDE_CONFLICT = (
+    "--exclude adds a pattern and --no-storages-excludes ignores every pattern: "
+    "give one or the other"
+)
+
+
+def check_flag_conflicts(overrides: dict, choices: dict) -> None:
+    """Refuse flags that contradict each other (exit 2), before anything is set up."""
+    from .exceptions import ConfigError
+
+    if overrides.get("storages_excludes") and not choices["with_storages_excludes"]:
+        raise ConfigError(EXCLUDE_CONFLICT)
+
+
 def run_preview_app(session: Session, request, read_only: bool) -> int:
     """Open the Textual preview on ``request``; return its exit code."""
     from .tui import run_preview
@@ -116,6 +130,7 @@ def run_dump(shared: Shared, overrides: dict, choices: dict, yes: bool, json_out
     from .core.requests import DumpRequest
 
     with reported_errors(shared):
+        check_flag_conflicts(overrides, choices)
         session = open_session(shared, **overrides)
         request = DumpRequest.from_config(session.config, **choices)
         if not yes and not json_output and cli_common.is_interactive():
@@ -134,7 +149,7 @@ def run_dump(shared: Shared, overrides: dict, choices: dict, yes: bool, json_out
             render_warnings(plan, err)  # even with -q: warnings are never silent
         result = run_with_progress(session.dumper, plan, shared.verbosity)
         if json_output:
-            out.print_json(json.dumps(result.as_dict()))
+            write_json(result.as_dict())
         elif shared.verbosity:
             from .render import render_result
 
@@ -211,6 +226,7 @@ def run_check(shared: Shared, overrides: dict, choices: dict, json_output: bool)
     from .core.requests import DumpRequest
 
     with reported_errors(shared):
+        check_flag_conflicts(overrides, choices)
         session = open_session(shared, **overrides)
         request = DumpRequest.from_config(session.config, **choices)
         if not json_output and cli_common.is_interactive():
@@ -218,7 +234,7 @@ def run_check(shared: Shared, overrides: dict, choices: dict, json_output: bool)
             raise typer.Exit(run_preview_app(session, request, read_only=True))
         plan = session.dumper.plan(request)
         if json_output:
-            out.print_json(json.dumps(plan.as_dict()))
+            write_json(plan.as_dict())
         else:
             from .render import render_plan
 
@@ -245,9 +261,7 @@ def run_apps(shared: Shared, json_output: bool):
         plan = session.dumper.plan(request)
         if json_output:
             data = plan.as_dict()
-            out.print_json(
-                json.dumps({"definitions": data["definitions"], "warnings": data["warnings"]})
-            )
+            write_json({"definitions": data["definitions"], "warnings": data["warnings"]})
             return
         from .render import render_plan
 
@@ -403,8 +417,8 @@ def demo_command(
         demo.write_demo_files(folder)
         Project(settings="demo_settings", pythonpath=[folder]).setup()
         demo.build_demo(folder)
-        err.print(f"Demo project ready in {folder}")
-        err.print(f"  configuration  {folder / 'diskette.toml'}")
+        err.print(f"Demo project ready in {folder}", markup=False)
+        err.print(f"  configuration  {folder / 'diskette.toml'}", markup=False)
         err.print("  try            diskette dump --demo")
         out.print(str(folder), markup=False, highlight=False)
 

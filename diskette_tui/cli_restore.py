@@ -21,7 +21,6 @@ interrupted.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
@@ -46,6 +45,7 @@ from .cli_common import (
     open_project,
     out,
     reported_errors,
+    write_json,
 )
 
 restore_app = typer.Typer(rich_markup_mode=None)
@@ -69,8 +69,9 @@ BasepathOpt = Annotated[
     Path | None,
     typer.Option(
         "--storages-basepath",
-        help="Folder the storages are restored into (default: the configuration's "
-        "storages_basepath, DISKETTE_LOAD_STORAGES_PATH, else the current folder).",
+        help="Folder the storages are restored into (default: the file's "
+        "storages_basepath; with the Django settings, DISKETTE_LOAD_STORAGES_PATH, "
+        "else the current folder).",
     ),
 ]
 ModeOpt = Annotated[
@@ -104,7 +105,7 @@ def inspect_archive(archive: Path, verbose: int, json_output: bool) -> None:
         raise typer.Exit(run_inspect_app(archive))
     contents = scan(archive)
     if json_output:
-        out.print_json(json.dumps(contents.as_dict()))
+        write_json(contents.as_dict())
     else:
         from .render import render_contents
 
@@ -118,7 +119,7 @@ def verify_archive(archive: Path, verbosity: int, json_output: bool) -> None:
 
     report = verify_contents(scan(archive))
     if json_output:
-        out.print_json(json.dumps({"archive": str(archive), **report.as_dict()}))
+        write_json({"archive": str(archive), **report.as_dict()})
     for problem in report.problems():
         err.print(f"[red]error:[/red] {escape(problem)}")
     if not report.ok:
@@ -158,7 +159,7 @@ def load_archive(
         confirm_load(plan)
     result = loader.execute(plan)
     if json_output:
-        out.print_json(json.dumps({"plan": plan.as_dict(), "result": result.as_dict()}))
+        write_json({"plan": plan.as_dict(), "result": result.as_dict()})
     elif shared.verbosity:
         from .render import count
 

@@ -50,7 +50,8 @@ DJANGO_SETTINGS_SOURCE = "Django settings"
 APP_OPTIONS = ("name", *DEFINITION_OPTIONS)
 
 _MODE_PATTERN = re.compile(r"(0o)?[0-7]{1,4}", re.IGNORECASE)
-_MAX_MODE = 0o7777
+#: Only permission bits: no setuid, setgid or sticky bit on an archive or its folder.
+_MAX_MODE = 0o777
 
 
 @dataclass
@@ -62,6 +63,9 @@ class Config:
     ``None`` when there was nothing to read). ``base_dir`` is the folder that
     relative paths of that source are relative to. ``chmod`` and ``dir_chmod``
     are ``None`` when not configured: the caller chooses the default.
+    ``load_storages_basepath`` is where a load restores the storages when it
+    is not told (Django's ``DISKETTE_LOAD_STORAGES_PATH``, which diskette uses
+    for loads only); ``None``: ``storages_basepath``.
     """
 
     source: str | None
@@ -69,6 +73,7 @@ class Config:
     settings: str | None = None
     pythonpath: list[Path] = field(default_factory=list)
     storages_basepath: Path | None = None
+    load_storages_basepath: Path | None = None
     storages: list[Path] = field(default_factory=list)
     storages_excludes: list[str] = field(default_factory=list)
     destination: Path = field(default_factory=Path.cwd)
@@ -78,6 +83,17 @@ class Config:
     dir_chmod: int | None = None
     executable: str | None = None
     apps: list[dict] = field(default_factory=list)
+    #: The keys the source gave (a file's top-level keys); not a configured value.
+    given: tuple[str, ...] = field(default=(), compare=False, repr=False)
+
+    @property
+    def names_only_the_project(self) -> bool:
+        """Whether a file gave nothing but :data:`PROJECT_KEYS` (``settings``, ``pythonpath``).
+
+        Such a file says which Django project to open; the rest comes from the
+        project's ``DISKETTE_*`` settings.
+        """
+        return self.source != DJANGO_SETTINGS_SOURCE and set(self.given) <= set(PROJECT_KEYS)
 
     def with_overrides(
         self,
@@ -143,6 +159,11 @@ class Config:
             "storages_basepath": (
                 str(self.storages_basepath) if self.storages_basepath is not None else None
             ),
+            "load_storages_basepath": (
+                str(self.load_storages_basepath)
+                if self.load_storages_basepath is not None
+                else None
+            ),
             "storages": [str(p) for p in self.storages],
             "storages_excludes": list(self.storages_excludes),
             "destination": str(self.destination),
@@ -163,12 +184,13 @@ def format_mode(mode: int | None) -> str | None:
 def parse_mode(value: Any, key: str) -> int:
     """Return the permission mode ``value`` means, or raise :class:`ConfigError` naming ``key``.
 
-    An integer is taken as is (in TOML, write ``0o600``: a bare ``600`` is
-    decimal); a string is read as octal, with or without ``0o`` (``"600"``,
-    ``"0600"``, ``"0o600"``). Modes above ``0o7777`` are refused.
+    A Python integer is taken as is (``0o600``); a string is read as octal,
+    with or without ``0o`` (``"600"``, ``"0600"``, ``"0o600"``). Only
+    permission bits are accepted: 0 to ``0o777``. (In a TOML file an integer
+    is refused: ``chmod = 600`` is decimal there.)
     """
     problems: list[str] = []
-    mode = _check_mode(value, lambda tail: problems.append(f"'{key}' {tail}"))
+    mode = _check_mode(value, lambda tail: problems.append(f"'{key}' {tail}"), toml=False)
     if problems:
         raise ConfigError(problems=problems)
     return mode
@@ -236,7 +258,9 @@ def config_from_django_settings(settings_obj: Any, cwd: Path) -> Config:
 
     ``DISKETTE_APPS`` may hold diskette's ``(name, options)`` pairs or dicts
     with a ``"name"``; both become dicts. Missing or ``None`` settings keep
-    their defaults; relative paths are relative to ``cwd``. Every problem is
+    their defaults; relative paths are relative to ``cwd``. As in diskette,
+    ``DISKETTE_LOAD_STORAGES_PATH`` is for loads only: a dump's
+    ``storages_basepath`` is ``cwd``. Every problem is
     reported in one :class:`ConfigError`, each prefixed ``settings.NAME:``.
     """
     cwd = _absolute(cwd)
@@ -293,7 +317,13 @@ def _config_from_mapping(
 ) -> Config:
     """Validate a configuration file's table; relative paths are relative to ``base_dir``."""
     values = validate_raw_values(data, _file_source(label, base_dir))
-    defaults = Config(source=source, base_dir=base_dir, storages_basepath=base_dir, destination=cwd)
+    defaults = Config(
+        source=source,
+        base_dir=base_dir,
+        storages_basepath=base_dir,
+        destination=cwd,
+        given=tuple(values),
+    )
     return defaults.merged(values)
 
 
@@ -376,7 +406,7 @@ def _indent(value: Any, report: Report, source: RawSource) -> int | None:
 
 
 def _mode(value: Any, report: Report, source: RawSource) -> int | None:
-    return _check_mode(value, report)
+    return _check_mode(value, report, toml=source.toml)
 
 
 def _apps(value: Any, report: Report, source: RawSource) -> list[dict]:
@@ -392,6 +422,7 @@ CONFIG_KEY_TABLE: dict[str, ConfigKey] = {
         ConfigKey("filename", _text),
         ConfigKey("pythonpath", _path_or_paths),
         ConfigKey("storages_basepath", _path),
+        ConfigKey("load_storages_basepath", _path),
         ConfigKey("storages", _paths),
         ConfigKey("storages_excludes", _texts, adds=True),
         ConfigKey("destination", _path),
@@ -402,15 +433,21 @@ CONFIG_KEY_TABLE: dict[str, ConfigKey] = {
     )
 }
 
+#: Keys that say which Django project to open, not what to dump.
+PROJECT_KEYS = ("settings", "pythonpath")
+
+#: Keys only the Django settings give (diskette's load-only base path).
+SETTINGS_ONLY_KEYS = ("load_storages_basepath",)
+
 #: Top-level keys of a configuration file.
-CONFIG_KEYS = tuple(CONFIG_KEY_TABLE)
+CONFIG_KEYS = tuple(key for key in CONFIG_KEY_TABLE if key not in SETTINGS_ONLY_KEYS)
 
 #: Django settings read (diskette's own names), in the order their problems are reported.
 DJANGO_SETTING_NAMES = {
     "storages": "DISKETTE_STORAGES",
     "storages_excludes": "DISKETTE_STORAGES_EXCLUDES",
     "destination": "DISKETTE_DUMP_PATH",
-    "storages_basepath": "DISKETTE_LOAD_STORAGES_PATH",
+    "load_storages_basepath": "DISKETTE_LOAD_STORAGES_PATH",
     "filename": "DISKETTE_DUMP_FILENAME",
     "chmod": "DISKETTE_DUMP_PERMISSIONS",
     "apps": "DISKETTE_APPS",
@@ -603,9 +640,23 @@ def _check_indent(value: Any, report: Callable[[str], None]) -> int | None:
     return value
 
 
-def _check_mode(value: Any, report: Callable[[str], None]) -> int | None:
+def _check_mode(value: Any, report: Callable[[str], None], *, toml: bool) -> int | None:
+    """A permission mode: an octal string, or (not in a TOML file) a Python integer.
+
+    A TOML integer is refused with a hint: ``chmod = 600`` would be decimal
+    600 (``0o1130``), and ``0o600`` cannot be told apart from ``384``.
+    """
+    if toml and isinstance(value, int) and not isinstance(value, bool):
+        if _MODE_PATTERN.fullmatch(str(value)) and int(str(value), 8) <= _MAX_MODE:
+            report(f'must be a quoted octal string: write "{value}", not {value} '
+                   "(a TOML integer is decimal)")
+        else:
+            report(f'must be a quoted octal string like "600", not the integer {value} '
+                   "(a TOML integer is decimal)")
+        return None
     if isinstance(value, bool) or not isinstance(value, int | str):
-        report(f"must be an octal mode like '600' or an integer, got {_type_name(value)}")
+        expected = '"600"' if toml else "'600' or an integer"
+        report(f"must be an octal mode like {expected}, got {_type_name(value)}")
         return None
     if isinstance(value, str):
         text = value.strip()
@@ -613,9 +664,16 @@ def _check_mode(value: Any, report: Callable[[str], None]) -> int | None:
             report(f"must be an octal mode like '600', got {value!r}")
             return None
         text = text[2:] if text[:2].lower() == "0o" else text
-        return int(text, 8)
+        mode = int(text, 8)
+        if mode > _MAX_MODE:
+            report(f"must be a mode between 0 and 0o777 (permission bits only), got {value!r}")
+            return None
+        return mode
     if not 0 <= value <= _MAX_MODE:
-        report(f"must be a mode between 0 and 0o7777, got {value}")
+        octal = str(value)
+        octal_digits = set(octal) <= set("01234567") and int(octal, 8) <= _MAX_MODE
+        hint = f" (write 0o{octal} for octal)" if octal_digits else ""
+        report(f"must be a mode between 0 and 0o777, got {value}{hint}")
         return None
     return value
 

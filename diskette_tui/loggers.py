@@ -63,17 +63,21 @@ class ConsoleLogger(NoOperationLogger):
     def debug(self, msg):
         """Show a debug message when very verbose."""
         if self.verbosity >= 2:
-            self.console.print(f"[dim]{msg}[/dim]", highlight=False)
+            self.console.print(msg, style="dim", markup=False, highlight=False)
 
     def info(self, msg):
         """Show an informational message unless quiet."""
         if self.verbosity >= 1:
-            self.console.print(msg, highlight=False)
+            self.console.print(msg, markup=False, highlight=False)
 
     def warning(self, msg):
         """Show a warning."""
-        self.console.print(f"[yellow]warning:[/yellow] {msg}", highlight=False)
+        from .render import tagged
+
+        self.console.print(tagged("warning", "yellow", msg), highlight=False)
 
     def error(self, msg):
         """Show an error."""
-        self.console.print(f"[red]error:[/red] {msg}", highlight=False)
+        from .render import tagged
+
+        self.console.print(tagged("error", "red", msg), highlight=False)

@@ -5,10 +5,30 @@ from __future__ import annotations
 import humanize
 from rich.console import Console
 from rich.markup import escape
+from rich.text import Text
 
 from .wording import count, plan_summary, size, snapshot_notice, warning_lines
 
-__all__ = ["count", "plan_summary", "render_plan", "render_result", "render_warnings", "size"]
+__all__ = [
+    "count",
+    "plan_summary",
+    "render_plan",
+    "render_result",
+    "render_warnings",
+    "size",
+    "tagged",
+]
+
+
+def tagged(tag: str, style: str, message: object) -> Text:
+    """``error: message`` as rich Text: ``tag:`` in ``style``, then ``message`` as is.
+
+    ``message`` (user text: names, labels, paths, exception messages) is never
+    parsed as markup, so ``[/x]`` cannot crash and ``[tool.diskette]`` keeps
+    its brackets. A rich Text prints on any rich console and shows in Textual
+    widgets too.
+    """
+    return Text.assemble((f"{tag}:", style), " ", str(message))
 
 
 def render_plan(plan, console: Console, verbose: int = 0, archive: bool = True) -> None:
@@ -41,7 +61,7 @@ def render_plan(plan, console: Console, verbose: int = 0, archive: bool = True) 
 def render_warnings(plan, console: Console) -> None:
     """Every warning of a plan, one ``warning:`` line each (``dump --yes``, even with -q)."""
     for line in warning_lines(plan):
-        console.print(f"[yellow]warning:[/yellow] {escape(line)}")
+        console.print(tagged("warning", "yellow", line))
 
 
 def _render_definitions(plan, console: Console) -> None:
@@ -52,7 +72,7 @@ def _render_definitions(plan, console: Console) -> None:
         drain = " [cyan](drain)[/cyan]" if item.is_drain else ""
         skipped = "" if item.selected else " [dim](not selected)[/dim]"
         console.print(
-            f"  {mark} [bold]{escape(item.name)}[/bold]{drain}  {item.archive_name}  "
+            f"  {mark} [bold]{escape(item.name)}[/bold]{drain}  {escape(item.archive_name)}  "
             f"{count(len(item.models), 'model')}, {count(item.rows, 'row')}{skipped}"
         )
         models = ", ".join(
@@ -62,12 +82,14 @@ def _render_definitions(plan, console: Console) -> None:
         verb = "collects" if item.is_drain else "include"
         console.print(f"      {verb} {escape(models) or '[dim]nothing[/dim]'}")
         if item.excludes:
-            console.print(f"      exclude {', '.join(item.excludes)}")
+            console.print(f"      exclude {escape(', '.join(item.excludes))}")
         if item.implicit_excludes:
-            console.print(f"      [dim]not included {', '.join(item.implicit_excludes)}[/dim]")
+            console.print(
+                f"      [dim]not included {escape(', '.join(item.implicit_excludes))}[/dim]"
+            )
         left = [label for label in item.drain_excludes if label not in item.excludes]
         if left:
-            console.print(f"      [dim]left to other definitions {', '.join(left)}[/dim]")
+            console.print(f"      [dim]left to other definitions {escape(', '.join(left))}[/dim]")
 
 
 def _render_storages(plan, console: Console, verbose: int) -> None:
@@ -96,7 +118,7 @@ def _render_storages(plan, console: Console, verbose: int) -> None:
         for entry in storage.skipped_links:
             console.print(
                 f"      [yellow]skipped[/yellow] {escape(entry.arcname)} → "
-                f"{escape(entry.target)} ({entry.reason})"
+                f"{escape(entry.target)} ({escape(entry.reason)})"
             )
 
 
@@ -138,7 +160,7 @@ def render_load_plan(plan, console: Console) -> None:
     console.print("[bold]diskette — load preview[/bold]")
     console.print(
         f"archive   {escape(str(plan.archive))} ({size(plan.archive_size)}) · "
-        f"{escape(plan.made_by)} · created {manifest.get('creation', '?')} · "
+        f"{escape(plan.made_by)} · created {escape(str(manifest.get('creation', '?')))} · "
         f"{CHECKSUM_STATUS[plan.verification]}"
     )
     if plan.with_data:

@@ -364,12 +364,13 @@ def test_no_configuration_at_all(tmp_path):
 
 def test_django_settings_configuration(demo_project, tmp_path):
     """A project set up for diskette (DISKETTE_* settings) works unchanged."""
+    (tmp_path / "private").mkdir()
     (tmp_path / "diskette_settings.py").write_text(
         "from demo_settings import *\n"
         "from pathlib import Path\n"
         f"DISKETTE_APPS = [('Sites', {{'models': ['sites']}}), ('Rest', {{'is_drain': True, "
         f"'excludes': ['contenttypes.ContentType', 'auth.Permission']}})]\n"
-        f"DISKETTE_STORAGES = [Path('{demo_project}/private')]\n"
+        f"DISKETTE_STORAGES = [Path('{tmp_path}/private')]\n"  # under the cwd, the dump's base
         f"DISKETTE_LOAD_STORAGES_PATH = Path('{demo_project}')\n"
         f"DISKETTE_DUMP_PATH = Path('{tmp_path}/out')\n"
         "DISKETTE_DUMP_FILENAME = 'site{features}.tar.gz'\n"

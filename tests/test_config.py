@@ -163,7 +163,7 @@ def test_full_file(tmp_path):
         filename = "diskette{features}_{date}.tar.gz"
         indent = 2
         chmod = "600"
-        dir_chmod = 0o750
+        dir_chmod = "0o750"
         executable = "python manage.py"
 
         [[apps]]
@@ -294,7 +294,7 @@ def test_every_problem_at_once(tmp_path):
         "diskette.toml: 'destination' must be a string, got bool",
         "diskette.toml: 'indent' must be an integer, got str",
         "diskette.toml: 'chmod' must be an octal mode like '600', got 'abc'",
-        "diskette.toml: 'dir_chmod' must be an octal mode like '600' or an integer, got bool",
+        "diskette.toml: 'dir_chmod' must be an octal mode like \"600\", got bool",
     ]
     assert excinfo.value.exit_code == 2
 
@@ -307,8 +307,10 @@ def test_every_problem_at_once(tmp_path):
         ("indent = 1.5", "'indent' must be an integer, got float"),
         ('apps = "x"', "'apps' must be a list of tables ([[apps]]), got str"),
         ("apps = [1]", "apps[0] must be a table, got int"),
-        ("chmod = 70000", "'chmod' must be a mode between 0 and 0o7777, got 70000"),
-        ("chmod = -1", "'chmod' must be a mode between 0 and 0o7777, got -1"),
+        ('chmod = "7777"', "'chmod' must be a mode between 0 and 0o777 (permission bits only), "
+         "got '7777'"),
+        ("chmod = -1", "'chmod' must be a quoted octal string like \"600\", not the integer -1 "
+         "(a TOML integer is decimal)"),
     ],
 )
 def test_single_problem(tmp_path, line, problem):
@@ -460,7 +462,8 @@ def test_not_utf8(tmp_path):
         ("0o600", 0o600),
         ("0O755", 0o755),
         (" 640 ", 0o640),
-        ("2775", 0o2775),
+        ("0755", 0o755),
+        (0o777, 0o777),
     ],
 )
 def test_parse_mode(value, expected):
@@ -475,7 +478,10 @@ def test_parse_mode(value, expected):
         ("", "'chmod' must be an octal mode like '600', got ''"),
         ("0o", "'chmod' must be an octal mode like '600', got '0o'"),
         ("17777", "'chmod' must be an octal mode like '600', got '17777'"),
-        (0o10000, "'chmod' must be a mode between 0 and 0o7777, got 4096"),
+        ("2775", "'chmod' must be a mode between 0 and 0o777 (permission bits only), got '2775'"),
+        (0o10000, "'chmod' must be a mode between 0 and 0o777, got 4096"),
+        (600, "'chmod' must be a mode between 0 and 0o777, got 600 (write 0o600 for octal)"),
+        (-1, "'chmod' must be a mode between 0 and 0o777, got -1"),
         (True, "'chmod' must be an octal mode like '600' or an integer, got bool"),
         (6.0, "'chmod' must be an octal mode like '600' or an integer, got float"),
     ],
@@ -487,11 +493,21 @@ def test_parse_mode_bad(value, message):
 
 
 def test_chmod_in_file(tmp_path):
-    write(tmp_path / "diskette.toml", 'chmod = 0o640\ndir_chmod = "0o700"\n')
+    write(tmp_path / "diskette.toml", 'chmod = "640"\ndir_chmod = "0o700"\n')
     config = load_config(tmp_path)
     assert (config.chmod, config.dir_chmod) == (0o640, 0o700)
-    write(tmp_path / "diskette.toml", "chmod = 384\n")
-    assert load_config(tmp_path).chmod == 0o600
+
+
+@pytest.mark.parametrize("line", ["chmod = 600", "chmod = 0o600", "dir_chmod = 700"])
+def test_an_integer_mode_in_toml_is_refused_with_a_hint_to_quote_it(tmp_path, line):
+    """``chmod = 600`` is decimal in TOML (0o1130): never read as a mode."""
+    write(tmp_path / "diskette.toml", line + "\n")
+    key, value = (part.strip() for part in line.split("="))
+    with pytest.raises(ConfigError) as excinfo:
+        load_config(tmp_path)
+    [problem] = problems_of(excinfo)
+    assert problem.startswith(f"diskette.toml: '{key}' must be a quoted octal string")
+    assert problem.endswith(f"{int(value, 0)} (a TOML integer is decimal)")
 
 
 # -- Django settings ---------------------------------------------------------
@@ -543,6 +559,7 @@ def test_django_settings_conversion(tmp_path):
     assert config.filename == "site{features}.tar.gz"
     assert config.chmod == 0o644
     assert config.storages_basepath == tmp_path
+    assert config.load_storages_basepath == tmp_path
     # The settings' own objects are not shared with the configuration.
     config.apps[0]["models"].append("auth.User")
     assert settings.DISKETTE_APPS[0][1]["models"] == ["auth.Group"]
@@ -701,9 +718,9 @@ def test_overrides_unknown_flag(configured):
 
 
 def test_key_table_covers_every_configured_value():
-    fields = {f.name for f in dataclasses.fields(Config)} - {"source", "base_dir"}
+    fields = {f.name for f in dataclasses.fields(Config)} - {"source", "base_dir", "given"}
     assert set(CONFIG_KEY_TABLE) == fields
-    assert CONFIG_KEYS == tuple(CONFIG_KEY_TABLE)
+    assert CONFIG_KEYS == tuple(k for k in CONFIG_KEY_TABLE if k != "load_storages_basepath")
     assert set(DJANGO_SETTING_NAMES) <= set(CONFIG_KEY_TABLE)
     assert set(FLAG_NAMES) <= set(CONFIG_KEY_TABLE)
     assert [key for key, rule in CONFIG_KEY_TABLE.items() if rule.adds] == ["storages_excludes"]
@@ -734,7 +751,6 @@ def test_a_key_is_converted_the_same_way_from_every_source(
     [
         ("storages", "storages", "DISKETTE_STORAGES"),
         ("destination", "destination", "DISKETTE_DUMP_PATH"),
-        ("storages_basepath", "storages_basepath", "DISKETTE_LOAD_STORAGES_PATH"),
     ],
 )
 def test_relative_paths_follow_the_source(tmp_path, key, flag, setting):
@@ -800,6 +816,7 @@ def test_as_dict(configured, tmp_path):
         "settings": "mysite.settings",
         "pythonpath": [str(cwd)],
         "storages_basepath": str(conf),
+        "load_storages_basepath": None,
         "storages": [str(conf / "media")],
         "storages_excludes": ["*.tmp"],
         "destination": str(conf / "dumps"),

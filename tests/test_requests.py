@@ -54,8 +54,8 @@ def test_from_config_takes_destination_filename_and_the_owner_only_modes(tmp_pat
 @pytest.mark.parametrize(
     "chmod, dir_chmod, expected",
     [
-        (0o644, None, (0o644, 0o755)),  # a folder is searchable wherever the archive is readable
-        (0o640, None, (0o640, 0o750)),
+        (0o644, None, (0o644, 0o700)),  # a new folder is owner-only whatever chmod says
+        (0o640, None, (0o640, 0o700)),
         (0o600, 0o711, (0o600, 0o711)),  # a configured folder mode wins
         (None, 0o750, (0o600, 0o750)),
     ],
@@ -86,8 +86,8 @@ def test_problems_are_all_reported():
     )
     assert request.problems() == [
         "--no-data and --no-storages together leave nothing to dump",
-        "chmod must be a mode between 0 and 0o7777, not 4096",
-        "dir_chmod must be a mode between 0 and 0o7777, not True",
+        "chmod must be a mode between 0 and 0o777, not 4096",
+        "dir_chmod must be a mode between 0 and 0o777, not True",
     ]
 
 

@@ -26,6 +26,7 @@ from ..exceptions import DumpFailed
 from .manifest import dump_manifest, format_checksums
 from .plan import CHECKSUMS_FILENAME, DATA_DIRNAME, MANIFEST_FILENAME
 from .progress import ProgressUpdate, no_progress
+from .requests import FOLDER_MODE
 
 COPY_BUFSIZE = 1024 * 1024
 
@@ -169,18 +170,30 @@ class ArchiveWriter:
                     temp_path.unlink()
 
     def _prepare_destination(self, destination: Path) -> None:
-        """Create the destination folder (``dir_chmod``) or check it is one."""
+        """Create the destination folder or check it is one.
+
+        Every folder created (the destination and its missing parents) gets
+        ``dir_chmod`` (default ``0o700``), whatever the umask. When one cannot
+        be created, the ones created before it are removed again.
+        """
         if destination.is_dir():
             return
         if destination.exists():
             raise DumpFailed(f"destination is not a folder: {destination}")
+        mode = self.dir_chmod if self.dir_chmod is not None else FOLDER_MODE
+        missing = [destination]
+        while not missing[-1].parent.exists() and missing[-1].parent != missing[-1]:
+            missing.append(missing[-1].parent)
+        created = []
         try:
-            if self.dir_chmod is not None:
-                destination.mkdir(parents=True, mode=self.dir_chmod)
-                destination.chmod(self.dir_chmod)  # mkdir's mode is filtered by umask
-            else:
-                destination.mkdir(parents=True)
+            for folder in reversed(missing):
+                folder.mkdir(mode=mode)
+                created.append(folder)
+                folder.chmod(mode)  # mkdir's mode is filtered by the umask
         except OSError as exc:
+            for folder in reversed(created):
+                with contextlib.suppress(OSError):
+                    folder.rmdir()
             raise DumpFailed(
                 f"cannot create destination folder {destination}: {exc.strerror}"
             ) from None

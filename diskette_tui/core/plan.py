@@ -11,6 +11,8 @@ facts about the file a dump would replace (:attr:`DumpPlan.replaces_archive`,
 from __future__ import annotations
 
 import dataclasses
+import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -492,26 +494,45 @@ class FilenameError(ValueError):
     """An archive filename template that cannot be used."""
 
 
+#: The placeholders of an archive filename, and the only braces it may hold.
+FILENAME_FIELDS = ("features", "date")
+_FILENAME_PART = re.compile(r"\{([^{}]*)\}|[{}]")
+
+
 def format_filename(template: str, features: str, created: datetime) -> str:
     """Fill ``{features}`` and ``{date}`` in an archive filename template.
 
-    Raises :class:`FilenameError` for a name not ending in ``.tar.gz``, an
-    unknown ``{field}``, or a malformed template.
+    The template is not given to :meth:`str.format`: ``{features}`` and
+    ``{date}`` are replaced, and any other brace (``{features!r}``,
+    ``{features.__class__}``, ``{}``, a lone ``{``) is refused. Raises
+    :class:`FilenameError` for that, for a slash or a control character, and
+    for a name not ending in ``.tar.gz``.
     """
     if not template.endswith(".tar.gz"):
         raise FilenameError(f"archive filename must end with '.tar.gz': {template!r}")
-    try:
-        name = template.format(
-            features=features,
-            date=created.isoformat(timespec="seconds").replace(":", ""),
-        )
-    except KeyError as exc:
+    control = [char for char in template if unicodedata.category(char) in ("Cc", "Cs")]
+    if control:
         raise FilenameError(
-            f"archive filename {template!r} uses unknown field {{{exc.args[0]}}}; "
-            "use {features} and {date}"
-        ) from None
-    except (ValueError, IndexError) as exc:
-        raise FilenameError(f"archive filename {template!r} is malformed: {exc}") from None
+            f"archive filename {template!r} holds a control character or an undecodable "
+            f"byte ({control[0]!r})"
+        )
+    values = {"features": features, "date": created.isoformat(timespec="seconds").replace(":", "")}
+
+    def fill(match: re.Match) -> str:
+        field = match.group(1)
+        if field is None:
+            raise FilenameError(
+                f"archive filename {template!r} has a lone {match.group(0)!r}: "
+                "braces may only write {features} and {date}"
+            )
+        if field not in FILENAME_FIELDS:
+            raise FilenameError(
+                f"archive filename {template!r} uses unknown field {match.group(0)}: "
+                "only {features} and {date} are filled in"
+            )
+        return values[field]
+
+    name = _FILENAME_PART.sub(fill, template)
     if "/" in name or name in (".tar.gz",) or name.startswith("."):
         raise FilenameError(f"archive filename must be a plain file name: {name!r}")
     return name

@@ -29,7 +29,8 @@ class DumpRequest:
 
     ``apps`` names the definitions to dump (None: all of them; drains still
     leave what the others own). ``chmod`` is the archive's mode and
-    ``dir_chmod`` the mode of a destination folder the dump has to create.
+    ``dir_chmod`` the mode of every folder the dump has to create (the
+    destination and its missing parents).
     ``count_rows`` counts each model's rows while planning; ``scan`` walks the
     storages (``diskette apps`` needs neither). ``skip_unreadable`` leaves out
     (and lists) storage entries the user cannot read or whose name is not
@@ -59,15 +60,12 @@ class DumpRequest:
         """A request from a configuration (destination, filename, modes) and choices.
 
         ``choices`` are the request's other fields (``with_data``, ``apps``...).
-        Without a configured ``chmod`` the archive is owner-only; without a
-        configured ``dir_chmod`` a new folder gets the archive's mode plus the
-        execute bit wherever it grants reading.
+        Without a configured ``chmod`` the archive is owner-only (``0o600``);
+        without a configured ``dir_chmod`` every folder the dump creates is
+        owner-only too (``0o700``), whatever ``chmod`` says.
         """
         chmod = config.chmod if config.chmod is not None else ARCHIVE_MODE
-        if config.dir_chmod is not None:
-            dir_chmod = config.dir_chmod
-        else:
-            dir_chmod = chmod | ((chmod & 0o444) >> 2)
+        dir_chmod = config.dir_chmod if config.dir_chmod is not None else FOLDER_MODE
         values = dict(
             destination=config.destination,
             filename=config.filename,
@@ -83,7 +81,13 @@ class DumpRequest:
         if not self.with_data and not self.with_storages:
             problems.append("--no-data and --no-storages together leave nothing to dump")
         problems += _mode_problems("chmod", self.chmod)
-        problems += _mode_problems("dir_chmod", self.dir_chmod)
+        folder_problems = _mode_problems("dir_chmod", self.dir_chmod)
+        if not folder_problems and self.dir_chmod & 0o700 != 0o700:
+            folder_problems.append(
+                f"dir_chmod must let the owner read, write and enter the folder (0o700), "
+                f"not 0o{self.dir_chmod:03o}"
+            )
+        problems += folder_problems
         return problems
 
 
@@ -118,11 +122,14 @@ class LoadRequest:
 
         The storages go into ``storages_basepath`` when given (relative to
         the current folder: it comes from the command line), else into the
-        configuration's ``storages_basepath``, else into the current folder.
+        configuration's ``load_storages_basepath`` (``DISKETTE_LOAD_STORAGES_PATH``),
+        else its ``storages_basepath``, else into the current folder.
         ``choices`` are the request's other fields (``with_data``...).
         """
         if storages_basepath is not None:
             basepath = Path(storages_basepath).expanduser().absolute()
+        elif config is not None and getattr(config, "load_storages_basepath", None) is not None:
+            basepath = Path(config.load_storages_basepath)
         elif config is not None and config.storages_basepath is not None:
             basepath = Path(config.storages_basepath)
         else:
@@ -143,6 +150,7 @@ class LoadRequest:
 
 
 def _mode_problems(key: str, mode) -> list[str]:
-    if isinstance(mode, bool) or not isinstance(mode, int) or not 0 <= mode <= 0o7777:
-        return [f"{key} must be a mode between 0 and 0o7777, not {mode!r}"]
+    """Permission bits only (0 to 0o777): no setuid, setgid or sticky bit."""
+    if isinstance(mode, bool) or not isinstance(mode, int) or not 0 <= mode <= 0o777:
+        return [f"{key} must be a mode between 0 and 0o777, not {mode!r}"]
     return []
