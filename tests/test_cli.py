@@ -234,8 +234,9 @@ def test_script_command(demo_project, tmp_path):
     )
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
-    assert lines[0] == "# django.contrib.sites"
-    assert lines[1] == (
+    assert lines[:2] == ["set -e", f"mkdir -p -- '{out_dir}'"]
+    assert lines[2] == "# django.contrib.sites"
+    assert lines[3] == (
         "python manage.py dumpdata --indent=2 --format=json sites.Site "
         f"'--output={out_dir}/djangocontribsites.json'"
     )
@@ -276,6 +277,11 @@ def test_demo_flag_uses_the_demo_instance(demo_project, tmp_path):
             "used by 2 definitions",
         ),
         ("[broken", None, "invalid TOML"),
+        (
+            "",
+            '[[apps]]\nname = "R1"\nis_drain = true\n[[apps]]\nname = "R2"\nis_drain = true\n',
+            "only one drain is allowed",
+        ),
     ],
 )
 def test_configuration_errors_exit_2_and_write_nothing(demo_project, tmp_path, head, apps, message):

@@ -227,6 +227,13 @@ class Dumper:
             for name, count in files.items()
             if count > 1
         ]
+        drains = [str(app.name) for app in self.apps if app.is_drain]
+        if len(drains) > 1:
+            named = ", ".join(f"'{name}'" for name in drains)
+            problems.append(
+                f"only one drain is allowed, {len(drains)} are defined ({named}): each would "
+                "dump every model the others leave; keep one"
+            )
         for app in self.apps:
             problems += app.problems()
         return problems
@@ -252,6 +259,9 @@ class Dumper:
     def validate(self):
         """Check definitions and storages; raise one ConfigError listing every problem."""
         problems = self.application_problems() + self.storage_problems()
+        executable = serializers.executable_problem(self.executable)
+        if executable:
+            problems.append(executable)
         if problems:
             raise ConfigError(problems=problems)
 
@@ -458,14 +468,17 @@ class Dumper:
     def make_script(
         self, destination, with_data=True, with_storages=True, with_storages_excludes=True
     ):
-        """Shell command lines that dump the data, each after a comment naming it."""
+        """A shell script of the command lines that dump the data, each after a comment.
+
+        It starts with ``set -e`` and a quoted ``mkdir -p`` of ``destination``;
+        every word is shell-quoted and a comment stays one line whatever the
+        definition's name holds.
+        """
         _require_a_kind(with_data, with_storages)
         if not with_data:
             return ""
-        return "\n".join(
-            f"# {name}\n{command}"
-            for name, command in self.build_commands(destination=destination, indent=self.indent)
-        )
+        commands = self.build_commands(destination=destination, indent=self.indent)
+        return serializers.shell_script(commands, destination)
 
     def check(
         self,
