@@ -430,5 +430,5 @@ def test_destination_that_cannot_be_created_fails_cleanly(demo_project, tmp_path
     result = invoke("dump", "-c", config, "--yes", "-q", "-d", blocker / "dumps")
     assert result.exit_code == 1
     assert result.output.strip() == (
-        f"error: cannot create destination folder {blocker / 'dumps'}: Not a directory"
+        f"error: cannot create destination folder {blocker / 'dumps'}: {blocker} is not a folder"
     )

@@ -19,7 +19,7 @@ from collections import Counter
 from pathlib import Path
 
 from .. import __version__
-from ..exceptions import ApplicationRegistryError, ConfigError, DumperError
+from ..exceptions import ApplicationRegistryError, ConfigError, DestinationError, DumperError
 from ..loggers import NoOperationLogger
 from . import serializers
 from .archive import ArchiveWriter
@@ -335,7 +335,9 @@ class Dumper:
         Drains leave what every definition owns, selected or not. With
         ``request.count_rows`` each model's rows are counted in one read
         transaction; with ``request.scan`` the storages are walked
-        (``is_cancelled`` can stop the walk).
+        (``is_cancelled`` can stop the walk) and the destination is checked:
+        :class:`DestinationError` when the archive could not be written there
+        (:meth:`DumpPlan.destination_problems`).
         """
         self.check_request(request)
         progress = progress or no_progress
@@ -350,7 +352,7 @@ class Dumper:
                 progress=progress,
                 is_cancelled=is_cancelled,
             )
-        return DumpPlan(
+        plan = DumpPlan(
             definitions=definitions,
             storages=tuple(storages),
             request=request,
@@ -358,6 +360,9 @@ class Dumper:
             storages_basepath=self.storages_basepath,
             indent=self.indent,
         )
+        if request.scan:
+            _require_writable(plan)
+        return plan
 
     def _definition_plans(self, request: DumpRequest, progress) -> tuple[DefinitionPlan, ...]:
         """Every definition's plan; row counts read one snapshot."""
@@ -419,6 +424,7 @@ class Dumper:
         """
         if plan.writes_nothing:
             raise DumperError("nothing to dump: no definition and no storage selected")
+        _require_writable(plan)
         environment = serializers.environment()
 
         def manifest_factory(objects):
@@ -527,6 +533,13 @@ def _seed_request(
         dir_chmod=destination_chmod,
         count_rows=False,
     )
+
+
+def _require_writable(plan: DumpPlan) -> None:
+    """Raise :class:`DestinationError` when the plan's archive could not be written."""
+    problems = plan.destination_problems()
+    if problems:
+        raise DestinationError(problems=problems)
 
 
 def _require_a_kind(with_data, with_storages):

@@ -31,7 +31,8 @@ class DumpRequest:
     leave what the others own). ``chmod`` is the archive's mode and
     ``dir_chmod`` the mode of a destination folder the dump has to create.
     ``count_rows`` counts each model's rows while planning; ``scan`` walks the
-    storages (``diskette apps`` needs neither).
+    storages and checks the destination can take the archive (``diskette
+    apps`` needs neither).
     """
 
     destination: Path

@@ -23,6 +23,13 @@ def command_name(definition) -> str:
     return definition.dump_command or COMMAND_NAME
 
 
+def known_commands() -> set[str]:
+    """Names of the project's management commands (Django's and its apps')."""
+    from django.core.management import get_commands
+
+    return set(get_commands())
+
+
 def dumpdata_arguments(definition, output=None, indent=None) -> list[str]:
     """The ``dumpdata`` arguments of a definition, as a list of words."""
     words = [command_name(definition)]
