@@ -1,0 +1,92 @@
+"""A load says what it really did: objects Django saved, its warnings as lines.
+
+In-process on the session's demo project: nothing here changes its database
+(the files loaded hold only models the project does not have, or are loaded
+inside a transaction that is rolled back).
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+
+import pytest
+from typer.testing import CliRunner
+
+from archives import build, member
+from diskette_tui.cli import app
+from diskette_tui.core.restore import apply as restore_apply
+
+runner = CliRunner()
+pytestmark = pytest.mark.usefixtures("demo_project")
+
+NOTES = [
+    {"model": "notes.note", "pk": 1, "fields": {"text": "a"}},
+    {"model": "notes.note", "pk": 2, "fields": {"text": "b"}},
+]
+
+
+def notes_archive(tmp_path):
+    return build(
+        tmp_path / "notes.tar.gz",
+        [member("data", kind="dir"), member("data/notes.json", json.dumps(NOTES).encode())],
+        manifest={"datas": ["data/notes.json"], "storages": None},
+    )
+
+
+def test_ignorenonexistent_reports_nothing_loaded_when_the_app_does_not_exist(tmp_path):
+    archive = notes_archive(tmp_path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a warning leaking out of the load would fail here
+        result = runner.invoke(
+            app, ["load", str(archive), "--yes", "--no-storages", "--ignorenonexistent"]
+        )
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert (
+        "warning: loaded nothing from data/notes.json: its 2 objects were skipped by "
+        "--ignorenonexistent (their models do not exist in this project)"
+    ) in lines
+    assert "Loaded 1 data file (0 objects) and 0 storage files from notes.tar.gz" in lines
+    assert "RuntimeWarning" not in result.output
+    assert "No fixture data found" not in result.output
+    assert "(2 objects)" not in result.output
+
+    as_json = runner.invoke(
+        app, ["load", str(archive), "--yes", "--no-storages", "--ignorenonexistent", "--json"]
+    )
+    assert as_json.exit_code == 0, as_json.output
+    report = json.loads(as_json.stdout)
+    assert report["result"]["loaded"] == {"data/notes.json": 0}
+
+
+def test_django_warnings_during_loaddata_become_clean_lines(tmp_path):
+    from django.db import transaction
+
+    class Rollback(Exception):
+        pass
+
+    staged = tmp_path / "staged-users.json"
+    staged.write_text(
+        json.dumps(
+            [
+                {
+                    "model": "auth.user",
+                    "pk": 99999,
+                    "fields": {
+                        "username": "naive-report-test",
+                        "password": "!",
+                        "date_joined": "2024-01-01T00:00:00",
+                    },
+                }
+            ]
+        )
+    )
+    with pytest.raises(Rollback), transaction.atomic():
+        loaded = restore_apply.loaddata(staged, "data/users.json", False, "default")
+        raise Rollback
+    assert loaded.objects == 1
+    assert len(loaded.warnings) == 1
+    (line,) = loaded.warnings
+    assert line.startswith("DateTimeField User.date_joined received a naive datetime")
+    assert "\n" not in line and str(staged) not in line
