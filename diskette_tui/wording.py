@@ -198,6 +198,12 @@ def removal_warning(removed: int) -> str:
     return f"⚠ replace removes {count(removed, 'existing file')} that {verb} not in the archive"
 
 
+def unlisted_warning(unlisted) -> str:
+    """The warning for data files the manifest does not list (never loaded)."""
+    verb = "is" if len(unlisted) == 1 else "are"
+    return f"{names(unlisted)} {verb} in the archive but not in its manifest: not loaded"
+
+
 def load_data_lines(plan, database: str = "") -> list[str]:
     """What happens to the data: files and objects into which database, and what is skipped."""
     datas = plan.selected_datas
@@ -237,6 +243,8 @@ def load_notes(plan) -> list[str]:
         notes.append(STAGED_FIRST)
     if plan.removed:
         notes.append(removal_warning(plan.removed))
+    if plan.unlisted_datas:
+        notes.append(f"⚠ {unlisted_warning(plan.unlisted_datas)}")
     if plan.verification in VERIFICATION_WARNINGS:
         notes.append(VERIFICATION_WARNINGS[plan.verification])
     return notes

@@ -14,8 +14,12 @@ import pytest
 from typer.testing import CliRunner
 
 from archives import build, member
+from diskette_tui import wording
 from diskette_tui.cli import app
+from diskette_tui.core.restore import Loader, LoadRequest
 from diskette_tui.core.restore import apply as restore_apply
+from diskette_tui.exceptions import ArchiveError
+from diskette_tui.loggers import CollectingLogger
 
 runner = CliRunner()
 pytestmark = pytest.mark.usefixtures("demo_project")
@@ -90,3 +94,42 @@ def test_django_warnings_during_loaddata_become_clean_lines(tmp_path):
     (line,) = loaded.warnings
     assert line.startswith("DateTimeField User.date_joined received a naive datetime")
     assert "\n" not in line and str(staged) not in line
+
+
+def site_archive(tmp_path, datas, extra=()):
+    from archives import SITE
+
+    members = [member("data", kind="dir"), member("data/site.json", json.dumps(SITE).encode())]
+    members += [member(name, b"[]") for name in extra]
+    return build(tmp_path / "site.tar.gz", members, manifest={"datas": datas, "storages": None})
+
+
+def test_a_manifest_listing_a_data_file_twice_is_refused(tmp_path):
+    from django.contrib.sites.models import Site
+
+    archive = site_archive(tmp_path, ["data/site.json", "data/site.json"])
+    with pytest.raises(ArchiveError) as caught:
+        Loader().plan(LoadRequest(archive, tmp_path, with_storages=False))
+    assert caught.value.problems == [
+        "manifest data 'data/site.json': listed twice (it would be loaded twice)"
+    ]
+    before = list(Site.objects.values_list("pk", "domain", "name"))
+    result = runner.invoke(app, ["load", str(archive), "--yes", "--no-storages"])
+    assert result.exit_code == 1
+    assert result.output.strip() == (
+        "error: manifest data 'data/site.json': listed twice (it would be loaded twice)"
+    )
+    assert list(Site.objects.values_list("pk", "domain", "name")) == before
+
+
+def test_data_files_the_manifest_does_not_list_are_mentioned(tmp_path):
+    archive = site_archive(tmp_path, ["data/site.json"], extra=["data/extra.json"])
+    logger = CollectingLogger()
+    plan = Loader(logger=logger).plan(LoadRequest(archive, tmp_path, with_storages=False))
+    message = "data/extra.json is in the archive but not in its manifest: not loaded"
+    assert logger.records == [("warning", message)]
+    assert [item.name for item in plan.selected_datas] == ["data/site.json"]
+    assert f"⚠ {message}" in wording.load_notes(plan)
+    listed = site_archive(tmp_path, ["data/site.json"])
+    notes = wording.load_notes(Loader().plan(LoadRequest(listed, tmp_path, with_storages=False)))
+    assert not any("manifest" in note for note in notes)

@@ -92,6 +92,18 @@ class ArchiveContents:
         return list(self.manifest.get("datas") or [])
 
     @property
+    def unlisted_datas(self) -> list[str]:
+        """Files under ``data/`` that the manifest does not list: never loaded."""
+        listed = set(self.datas)
+        prefix = DATA_DIRNAME + "/"
+        return [
+            member.name
+            for member in self.members
+            if member.kind == "file" and member.name.startswith(prefix)
+            and member.name not in listed
+        ]
+
+    @property
     def storages(self) -> list[str]:
         """Storage folders the manifest lists."""
         return list(self.manifest.get("storages") or [])
@@ -413,11 +425,14 @@ def manifest_storage_problems(entries: list[str]) -> tuple[list[str], list[str]]
 
 
 def manifest_data_problems(contents: ArchiveContents) -> list[str]:
-    """Data entries of the manifest that are not regular files under ``data/``."""
+    """Data entries of the manifest that are not regular files under ``data/``, or repeat."""
     problems = []
+    seen = set()
     for entry in contents.datas:
         why = _bad_path(entry)
-        if why is None and not entry.startswith(DATA_DIRNAME + "/"):
+        if why is None and entry in seen:
+            why = "listed twice (it would be loaded twice)"
+        elif why is None and not entry.startswith(DATA_DIRNAME + "/"):
             why = f"not under {DATA_DIRNAME}/"
         elif why is None:
             member = contents.member(entry)
@@ -427,6 +442,7 @@ def manifest_data_problems(contents: ArchiveContents) -> list[str]:
                 why = "not a regular file"
         if why:
             problems.append(f"manifest data {entry!r}: {why}")
+        seen.add(entry)
     return problems
 
 

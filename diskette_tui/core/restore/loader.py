@@ -25,7 +25,7 @@ from pathlib import Path
 
 from ...exceptions import ArchiveError, ConfigError
 from ...loggers import NoOperationLogger
-from ...wording import count
+from ...wording import count, unlisted_warning
 from .. import reader
 from ..plan import DATA_DIRNAME
 from ..progress import ProgressUpdate, no_progress
@@ -75,6 +75,8 @@ class Loader:
         contents = reader.scan(request.archive)
         report("check")
         reader.check_safety(contents)
+        if contents.unlisted_datas:
+            self.logger.warning(unlisted_warning(contents.unlisted_datas))
         report("verify")
         verification = self._verify(contents, request.verify)
         datas = data_plans(contents, request)
