@@ -133,3 +133,30 @@ def test_data_files_the_manifest_does_not_list_are_mentioned(tmp_path):
     listed = site_archive(tmp_path, ["data/site.json"])
     notes = wording.load_notes(Loader().plan(LoadRequest(listed, tmp_path, with_storages=False)))
     assert not any("manifest" in note for note in notes)
+
+
+def test_a_symlinked_subfolder_in_the_target_is_one_line_not_one_per_file(tmp_path):
+    pictures = [member(f"media/pictures/p{index}.png", b"png") for index in range(30)]
+    archive = build(
+        tmp_path / "media.tar.gz",
+        [member("media", kind="dir"), member("media/pictures", kind="dir"), *pictures],
+        manifest={"datas": None, "storages": ["media"]},
+    )
+    base = tmp_path / "base"
+    (base / "media").mkdir(parents=True)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (base / "media" / "pictures").symlink_to(elsewhere)
+    request = LoadRequest(archive, base, with_data=False, storages_mode="merge")
+    with pytest.raises(ArchiveError) as caught:
+        Loader().plan(request)
+    assert caught.value.problems == [
+        f"storage 'media': cannot merge media/pictures (31 archive members): "
+        f"{base / 'media' / 'pictures'} is a link in the target"
+    ]
+    result = runner.invoke(
+        app, ["load", str(archive), "--yes", "--no-data", "--storages-basepath", str(base)]
+    )
+    assert result.exit_code == 1
+    assert result.output.count("error:") == 1, result.output
+    assert list(elsewhere.iterdir()) == []
