@@ -76,7 +76,9 @@ def test_a_folder_at_the_archive_path_is_refused_by_check_and_dump(demo_project,
     in_the_way = tmp_path / "dumps" / "diskette_data_storages.tar.gz"
     (in_the_way / "inside").mkdir(parents=True)
     check, dump = check_and_dump(config)
-    assert_both_refuse(check, dump, 1, f"a folder is in the way at the archive's path: {in_the_way}")
+    assert_both_refuse(
+        check, dump, 1, f"a folder is in the way at the archive's path: {in_the_way}"
+    )
     assert sorted(p.name for p in (tmp_path / "dumps").iterdir()) == [in_the_way.name]
     assert [p.name for p in in_the_way.iterdir()] == ["inside"]
 

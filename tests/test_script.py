@@ -45,9 +45,7 @@ def produce_script(demo: Path, folder: Path, destination: str) -> str:
 
 
 @pytest.mark.skipif(shutil.which("bash") is None, reason="bash is needed to run the script")
-def test_newline_in_a_definition_name_never_turns_a_comment_into_a_command(
-    demo_project, tmp_path
-):
+def test_newline_in_a_definition_name_never_turns_a_comment_into_a_command(demo_project, tmp_path):
     config_folder = tmp_path / "config"
     run_folder = tmp_path / "run"
     run_folder.mkdir()
