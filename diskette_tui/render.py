@@ -6,7 +6,7 @@ import humanize
 from rich.console import Console
 from rich.markup import escape
 
-from .wording import count, plan_summary, size
+from .wording import DUMPED_BY_NOBODY, count, plan_summary, size, skipped_why
 
 __all__ = ["count", "plan_summary", "render_plan", "render_result", "size"]
 
@@ -56,9 +56,11 @@ def _render_definitions(plan, console: Console) -> None:
             console.print(f"      exclude {', '.join(item.excludes)}")
         if item.implicit_excludes:
             console.print(f"      [dim]not included {', '.join(item.implicit_excludes)}[/dim]")
-        left = [label for label in item.drain_excludes if label not in item.excludes]
-        if left:
-            console.print(f"      [dim]left to other definitions {', '.join(left)}[/dim]")
+        others, nobody = plan.drain_leaves(item)
+        if others:
+            console.print(f"      [dim]left to other definitions {', '.join(others)}[/dim]")
+        if nobody:
+            console.print(f"      [dim]{DUMPED_BY_NOBODY} {', '.join(nobody)}[/dim]")
 
 
 def _render_storages(plan, console: Console, verbose: int) -> None:
@@ -86,8 +88,8 @@ def _render_storages(plan, console: Console, verbose: int) -> None:
             console.print(f"      [dim]excluded {name}{slash} by {pattern}[/dim]")
         for entry in storage.skipped_links:
             console.print(
-                f"      [yellow]skipped[/yellow] {escape(entry.arcname)} → "
-                f"{escape(entry.target)} ({entry.reason})"
+                f"      [yellow]skipped[/yellow] {escape(entry.arcname)} "
+                f"{escape(skipped_why(entry))}"
             )
 
 

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 import humanize
 
+#: Models a drain leaves that no definition includes (the others only exclude them).
+DUMPED_BY_NOBODY = "excluded by the others, dumped by nobody:"
 #: How many names a description lists before it says "… (+n)".
 NAMES_SHOWN = 4
 
@@ -28,6 +30,12 @@ def count(value, noun: str) -> str:
     if value is None:
         return f"? {noun}s"
     return f"{humanize.intcomma(value)} {noun}{'' if value == 1 else 's'}"
+
+
+def skipped_why(link) -> str:
+    """Why a storage entry is left out: ``→ /etc (outside the storage)``, or only
+    ``(not a regular file)`` when it is not a link."""
+    return f"→ {link.target} ({link.reason})" if link.target else f"({link.reason})"
 
 
 def names(items: Iterable[str], limit: int = NAMES_SHOWN) -> str:

@@ -355,7 +355,8 @@ def test_unknown_settings_module_is_one_line_without_traceback(tmp_path):
     result = run_cli("dump", "--yes", cwd=tmp_path)
     assert result.returncode == 2
     assert result.stderr.strip() == (
-        "error: cannot import settings module 'nowhere.settings': No module named 'nowhere'"
+        "error: cannot import settings module 'nowhere.settings': No module named 'nowhere' "
+        "(add the folder that holds 'nowhere' with --pythonpath)"
     )
     verbose = run_cli("dump", "--yes", "-v", cwd=tmp_path)
     assert verbose.returncode == 2 and "Traceback" in verbose.stderr

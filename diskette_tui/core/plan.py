@@ -307,6 +307,20 @@ class DumpPlan:
             ]
         return []
 
+    def drain_leaves(self, item: DefinitionPlan) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """What drain ``item`` leaves: ``(labels another definition dumps, labels none dumps)``.
+
+        A drain leaves what the other definitions include and what they
+        exclude; an excluded model no definition includes is dumped by nobody.
+        """
+        others = [other for other in self.definitions if not other.is_drain]
+        dumped = {model.label for other in others for model in other.models}
+        left = [label for label in item.drain_excludes if label not in item.excludes]
+        return (
+            tuple(label for label in left if label in dumped),
+            tuple(label for label in left if label not in dumped),
+        )
+
     @property
     def replaced_size(self) -> int | None:
         """Bytes of the archive the dump would replace, None when there is none."""
