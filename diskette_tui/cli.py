@@ -377,7 +377,9 @@ def script(
     indent: IndentOpt = None,
     executable: Annotated[
         str | None,
-        typer.Option("--executable", help="Command prefix, e.g. 'python manage.py'."),
+        typer.Option(
+            "--executable", metavar="COMMAND", help="Command prefix, e.g. 'python manage.py'."
+        ),
     ] = None,
 ):
     """Print the shell commands (dumpdata …) that dump the data."""

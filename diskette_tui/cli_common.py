@@ -88,23 +88,32 @@ ConfigOpt = Annotated[
     typer.Option(
         "--config",
         "-c",
+        metavar="FILE",
         help="Configuration file (default: ./diskette.toml, "
         "then [tool.diskette] in ./pyproject.toml, then Django settings).",
     ),
 ]
 SettingsOpt = Annotated[
-    str | None, typer.Option("--settings", help="Django settings module (mysite.settings).")
+    str | None,
+    typer.Option("--settings", metavar="MODULE", help="Django settings module (mysite.settings)."),
 ]
 PythonpathOpt = Annotated[
     list[Path] | None,
-    typer.Option("--pythonpath", help="Folder to put on the Python path (repeatable)."),
+    typer.Option(
+        "--pythonpath", metavar="FOLDER", help="Folder to put on the Python path (repeatable)."
+    ),
 ]
 DemoOpt = Annotated[
     bool, typer.Option("--demo", help="Use the bundled demo project (created on first use).")
 ]
 DemoDirOpt = Annotated[
     Path | None,
-    typer.Option("--demo-dir", envvar="DISKETTE_DEMO_DIR", help="Folder of the demo project."),
+    typer.Option(
+        "--demo-dir",
+        metavar="FOLDER",
+        envvar="DISKETTE_DEMO_DIR",
+        help="Folder of the demo project.",
+    ),
 ]
 VerboseOpt = Annotated[
     int, typer.Option("--verbose", "-v", count=True, help="More output; -v shows tracebacks.")
@@ -113,11 +122,14 @@ QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Only errors and w
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON on stdout.")]
 
 DestinationOpt = Annotated[
-    Path | None, typer.Option("--destination", "-d", help="Folder to write the archive to.")
+    Path | None,
+    typer.Option("--destination", "-d", metavar="FOLDER", help="Folder to write the archive to."),
 ]
 FilenameOpt = Annotated[
     str | None,
-    typer.Option("--filename", help="Archive name; {features} and {date} are filled in."),
+    typer.Option(
+        "--filename", metavar="NAME", help="Archive name; {features} and {date} are filled in."
+    ),
 ]
 NoDataOpt = Annotated[bool, typer.Option("--no-data", help="Leave the data dumps out.")]
 NoStoragesOpt = Annotated[bool, typer.Option("--no-storages", help="Leave the storages out.")]
@@ -134,20 +146,30 @@ SkipUnreadableOpt = Annotated[
 ]
 AppOpt = Annotated[
     list[str] | None,
-    typer.Option("--app", help="Only this definition (repeatable; drains are unchanged)."),
+    typer.Option(
+        "--app", metavar="NAME", help="Only this definition (repeatable; drains are unchanged)."
+    ),
 ]
 StorageOpt = Annotated[
     list[Path] | None,
-    typer.Option("--storage", help="Storage folder (repeatable; replaces the configured ones)."),
+    typer.Option(
+        "--storage",
+        metavar="FOLDER",
+        help="Storage folder (repeatable; replaces the configured ones).",
+    ),
 ]
 ExcludeOpt = Annotated[
     list[str] | None,
-    typer.Option("--exclude", help="Extra gitignore-style storage pattern (repeatable)."),
+    typer.Option(
+        "--exclude", metavar="PATTERN", help="Extra gitignore-style storage pattern (repeatable)."
+    ),
 ]
-IndentOpt = Annotated[int | None, typer.Option("--indent", help="Indent data dumps.", min=0)]
+IndentOpt = Annotated[
+    int | None, typer.Option("--indent", metavar="N", help="Indent data dumps.", min=0)
+]
 ChmodOpt = Annotated[
     str | None,
-    typer.Option("--chmod", help="Archive permissions in octal (default 600)."),
+    typer.Option("--chmod", metavar="MODE", help="Archive permissions in octal (default 600)."),
 ]
 YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Write without asking.")]
 

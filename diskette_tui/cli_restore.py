@@ -27,6 +27,8 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
+from .exceptions import ConfigError
+
 from . import cli_common  # is_interactive is looked up at call time (tests replace it)
 from .cli_common import (
     ConfigOpt,
@@ -50,11 +52,14 @@ from .cli_common import (
 
 restore_app = typer.Typer(rich_markup_mode=None)
 
-ArchiveArg = Annotated[Path, typer.Argument(help="The .tar.gz archive (only ever read).")]
+ArchiveArg = Annotated[
+    Path, typer.Argument(metavar="ARCHIVE", help="The .tar.gz archive (only ever read).")
+]
 ExcludeDataOpt = Annotated[
     list[str] | None,
     typer.Option(
         "--exclude-data",
+        metavar="NAME",
         help="Do not load this data file (users.json, data/users.json or the definition "
         "name; repeatable).",
     ),
@@ -69,6 +74,7 @@ BasepathOpt = Annotated[
     Path | None,
     typer.Option(
         "--storages-basepath",
+        metavar="FOLDER",
         help="Folder the storages are restored into (default: the file's "
         "storages_basepath; with the Django settings, DISKETTE_LOAD_STORAGES_PATH, "
         "else the current folder).",
@@ -78,6 +84,7 @@ ModeOpt = Annotated[
     str,
     typer.Option(
         "--storages-mode",
+        metavar="merge|replace",
         help="merge: write the archive's files, keep the others; replace: make each storage "
         "folder exactly the archive's (swapped in once complete).",
     ),
@@ -125,7 +132,10 @@ def verify_archive(archive: Path, verbosity: int, json_output: bool) -> None:
     if not report.ok:
         raise typer.Exit(1)
     if verbosity and not json_output:
-        err.print(f"ok: {report.checked} members match SHA256SUMS")
+        from .wording import count
+
+        verb = "matches" if report.checked == 1 else "match"
+        err.print(f"ok: {count(report.checked, 'member')} {verb} SHA256SUMS")
 
 
 def load_archive(
@@ -148,9 +158,9 @@ def load_archive(
     loader = Loader(logger=ConsoleLogger(err, shared.verbosity))
     # A usage problem or a missing archive is reported before Django is set up.
     loader.check(LoadRequest.from_config(None, archive, storages_basepath, **choices))
-    config, project = open_project(
-        shared, need_django=choices.get("with_data", True), missing=NO_SETTINGS_FOR_LOAD
-    )
+    config, project = open_project(shared, need_django=False)
+    if project is None and choices.get("with_data", True) and archive_has_data(archive):
+        raise ConfigError(NO_SETTINGS_FOR_LOAD)
     request = LoadRequest.from_config(config, archive, storages_basepath, **choices)
     if not yes and not json_output and cli_common.is_interactive():
         raise typer.Exit(run_load_app(request, project))
@@ -168,6 +178,16 @@ def load_archive(
             f"({count(result.objects, 'object')}) and "
             f"{count(result.files, 'storage file')} from {escape(archive.name)}"
         )
+
+
+def archive_has_data(archive: Path) -> bool:
+    """Whether the archive's manifest lists data files (read only when no settings are known).
+
+    An archive that cannot be read raises its :class:`ArchiveError` (exit 1).
+    """
+    from .core.reader import scan
+
+    return bool(scan(archive).datas)
 
 
 def confirm_load(plan) -> None:

@@ -39,6 +39,12 @@ class ProjectError(ConfigError):
     """The Django project cannot be set up (settings module, pythonpath)."""
 
 
+class DestinationError(DisketteError):
+    """The archive cannot be written where asked (checked before any work): exit code 1."""
+
+    exit_code = 1
+
+
 class DumpFailed(DisketteError):
     """The dump started but failed; nothing was written at the final path."""
 

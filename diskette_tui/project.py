@@ -64,7 +64,9 @@ class Project:
         try:
             importlib.import_module(module)
         except ImportError as exc:
-            raise ProjectError(f"cannot import settings module {module!r}: {exc}") from None
+            raise ProjectError(
+                f"cannot import settings module {module!r}: {exc}{_pythonpath_hint(module, exc)}"
+            ) from None
         except Exception as exc:  # a settings file that crashes while importing
             raise ProjectError(
                 f"settings module {module!r} failed to import: {type(exc).__name__}: {exc}"
@@ -110,3 +112,19 @@ class Project:
             "database": self.database_vendor(using),
             "settings": self.settings_module,
         }
+
+
+def _pythonpath_hint(module: str, exc: ImportError) -> str:
+    """What to add when the settings module's own package is not on the path, or ``""``.
+
+    ``--pythonpath .`` when the package is in the current folder, else a pointer
+    to ``--pythonpath``; nothing when the failing import is another module.
+    """
+    missing = getattr(exc, "name", None)
+    if not missing or not (module == missing or module.startswith(missing + ".")):
+        return ""
+    top = missing.split(".")[0]
+    cwd = Path.cwd()
+    if (cwd / top).is_dir() or (cwd / f"{top}.py").is_file():
+        return f" ('{top}' is in the current folder: add --pythonpath .)"
+    return f" (add the folder that holds '{top}' with --pythonpath)"

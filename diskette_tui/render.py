@@ -7,7 +7,15 @@ from rich.console import Console
 from rich.markup import escape
 from rich.text import Text
 
-from .wording import count, plan_summary, size, snapshot_notice, warning_lines
+from .wording import (
+    DUMPED_BY_NOBODY,
+    count,
+    plan_summary,
+    size,
+    skipped_why,
+    snapshot_notice,
+    warning_lines,
+)
 
 __all__ = [
     "count",
@@ -87,9 +95,11 @@ def _render_definitions(plan, console: Console) -> None:
             console.print(
                 f"      [dim]not included {escape(', '.join(item.implicit_excludes))}[/dim]"
             )
-        left = [label for label in item.drain_excludes if label not in item.excludes]
-        if left:
-            console.print(f"      [dim]left to other definitions {escape(', '.join(left))}[/dim]")
+        others, nobody = plan.drain_leaves(item)
+        if others:
+            console.print(f"      [dim]left to other definitions {escape(', '.join(others))}[/dim]")
+        if nobody:
+            console.print(f"      [dim]{DUMPED_BY_NOBODY} {escape(', '.join(nobody))}[/dim]")
 
 
 def _render_storages(plan, console: Console, verbose: int) -> None:
@@ -117,8 +127,8 @@ def _render_storages(plan, console: Console, verbose: int) -> None:
             console.print(f"      [dim]excluded {name}{slash} by {pattern}[/dim]")
         for entry in storage.skipped_links:
             console.print(
-                f"      [yellow]skipped[/yellow] {escape(entry.arcname)} → "
-                f"{escape(entry.target)} ({escape(entry.reason)})"
+                f"      [yellow]skipped[/yellow] {escape(entry.arcname)} "
+                f"{escape(skipped_why(entry))}"
             )
 
 

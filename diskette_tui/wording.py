@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 import humanize
 
+#: Models a drain leaves that no definition includes (the others only exclude them).
+DUMPED_BY_NOBODY = "excluded by the others, dumped by nobody:"
 #: How many names a description lists before it says "… (+n)".
 NAMES_SHOWN = 4
 
@@ -28,6 +30,12 @@ def count(value, noun: str) -> str:
     if value is None:
         return f"? {noun}s"
     return f"{humanize.intcomma(value)} {noun}{'' if value == 1 else 's'}"
+
+
+def skipped_why(link) -> str:
+    """Why a storage entry is left out: ``→ /etc (outside the storage)``, or only
+    ``(not a regular file)`` when it is not a link."""
+    return f"→ {link.target} ({link.reason})" if link.target else f"({link.reason})"
 
 
 def names(items: Iterable[str], limit: int = NAMES_SHOWN) -> str:
@@ -248,6 +256,12 @@ def removal_warning(removed: int) -> str:
     return f"⚠ replace removes {count(removed, 'existing file')} that {verb} not in the archive"
 
 
+def unlisted_warning(unlisted) -> str:
+    """The warning for data files the manifest does not list (never loaded)."""
+    verb = "is" if len(unlisted) == 1 else "are"
+    return f"{names(unlisted)} {verb} in the archive but not in its manifest: not loaded"
+
+
 def load_data_lines(plan, database: str = "") -> list[str]:
     """What happens to the data: files and objects into which database, and what is skipped."""
     datas = plan.selected_datas
@@ -287,6 +301,8 @@ def load_notes(plan) -> list[str]:
         notes.append(STAGED_FIRST)
     if plan.removed:
         notes.append(removal_warning(plan.removed))
+    if plan.unlisted_datas:
+        notes.append(f"⚠ {unlisted_warning(plan.unlisted_datas)}")
     if plan.verification in VERIFICATION_WARNINGS:
         notes.append(VERIFICATION_WARNINGS[plan.verification])
     return notes

@@ -103,7 +103,7 @@ def test_build_commands_are_shell_quoted_and_prefixed(tmp_path):
     assert "--format=xml" in commands["Orders"]
     assert "--exclude=sessions.Session" in commands["Rest"]
     script = dumper.make_script(tmp_path)
-    assert script.splitlines()[0] == "# Catalog"
+    assert script.splitlines()[:3] == ["set -e", f"mkdir -p -- {tmp_path}", "# Catalog"]
 
 
 def test_dump_data_check_queries_and_writes_nothing(tmp_path):
@@ -281,3 +281,26 @@ def test_one_loop_runs_the_dumps_in_one_snapshot(tmp_path, monkeypatch):
     assert result.objects == {"data/orders.json": plan.rows}
     with tarfile.open(result.path) as tar:
         assert "data/orders.json" in tar.getnames()
+
+
+def test_a_second_drain_is_a_configuration_error(tmp_path):
+    config = Config(
+        source="diskette.toml",
+        base_dir=tmp_path,
+        storages_basepath=tmp_path,
+        apps=[
+            {"name": "Users", "models": ["auth"]},
+            {"name": "Rest", "is_drain": True},
+            {"name": "Rest again", "is_drain": True},
+        ],
+    )
+    with pytest.raises(ConfigError) as caught:
+        Dumper.from_config(config)
+    assert caught.value.problems == [
+        "only one drain is allowed, 2 are defined ('Rest', 'Rest again'): each would dump "
+        "every model the others leave; keep one"
+    ]
+    one_drain = Config(
+        source="diskette.toml", base_dir=tmp_path, storages_basepath=tmp_path, apps=config.apps[:2]
+    )
+    assert Dumper.from_config(one_drain).apps[-1].is_drain

@@ -187,6 +187,7 @@ class ApplicationConfig:
         """Every problem of this definition, one line each (empty when valid)."""
         found = [self._unknown_option_problem(option) for option in sorted(self.unknown_options)]
         found += self._filename_problems()
+        found += self._command_problems()
         found += self._models_problems()
         found += self._excludes_problems()
         return [f"definition '{self.name}': {problem}" for problem in found]
@@ -215,6 +216,26 @@ class ApplicationConfig:
             return [
                 f"filename '{filename}' has extension '.{self.format}'; "
                 f"use one of: {', '.join(AVAILABLE_FORMATS)}"
+            ]
+        if self.format == "yaml" and not _yaml_installed():
+            return [
+                f"filename '{filename}' is YAML, which needs PyYAML (not installed): "
+                "pip install PyYAML, or use .json"
+            ]
+        return []
+
+    def _command_problems(self) -> list[str]:
+        command = self.dump_command
+        if command is None:
+            return []
+        if not isinstance(command, str) or not command.strip():
+            return ["'dump_command' must be the name of a management command"]
+        from .serializers import known_commands
+
+        if command not in known_commands():
+            return [
+                f"dump_command '{command}' is not a management command of this project "
+                "(see django-admin help)"
             ]
         return []
 
@@ -319,3 +340,12 @@ class DrainApplicationConfig(ApplicationConfig):
         if self._given_models:
             return ["a drain collects every model left by the others: remove its 'models'"]
         return []
+
+
+def _yaml_installed() -> bool:
+    """Whether PyYAML can be imported (Django's yaml serializer needs it)."""
+    try:
+        import yaml  # noqa: F401
+    except ImportError:
+        return False
+    return True

@@ -19,7 +19,13 @@ from collections import Counter
 from pathlib import Path
 
 from .. import __version__
-from ..exceptions import ApplicationRegistryError, ConfigError, DumperError, DumpFailed
+from ..exceptions import (
+    ApplicationRegistryError,
+    ConfigError,
+    DestinationError,
+    DumperError,
+    DumpFailed,
+)
 from ..loggers import NoOperationLogger
 from . import serializers
 from .archive import ArchiveWriter
@@ -229,6 +235,13 @@ class Dumper:
             for name, count in files.items()
             if count > 1
         ]
+        drains = [str(app.name) for app in self.apps if app.is_drain]
+        if len(drains) > 1:
+            named = ", ".join(f"'{name}'" for name in drains)
+            problems.append(
+                f"only one drain is allowed, {len(drains)} are defined ({named}): each would "
+                "dump every model the others leave; keep one"
+            )
         for app in self.apps:
             problems += app.problems()
         return problems
@@ -254,6 +267,9 @@ class Dumper:
     def validate(self):
         """Check definitions and storages; raise one ConfigError listing every problem."""
         problems = self.application_problems() + self.storage_problems()
+        executable = serializers.executable_problem(self.executable)
+        if executable:
+            problems.append(executable)
         if problems:
             raise ConfigError(problems=problems)
 
@@ -327,7 +343,9 @@ class Dumper:
         Drains leave what every definition owns, selected or not. With
         ``request.count_rows`` each model's rows are counted in one read
         transaction; with ``request.scan`` the storages are walked
-        (``is_cancelled`` can stop the walk).
+        (``is_cancelled`` can stop the walk) and the destination is checked:
+        :class:`DestinationError` when the archive could not be written there
+        (:meth:`DumpPlan.destination_problems`).
         """
         self.check_request(request)
         progress = progress or no_progress
@@ -342,7 +360,7 @@ class Dumper:
                 progress=progress,
                 is_cancelled=is_cancelled,
             )
-        return DumpPlan(
+        plan = DumpPlan(
             definitions=definitions,
             storages=tuple(storages),
             request=request,
@@ -351,6 +369,9 @@ class Dumper:
             indent=self.indent,
             snapshot=snapshot,
         )
+        if request.scan:
+            _require_writable(plan)
+        return plan
 
     def _definition_plans(self, request: DumpRequest, progress):
         """Every definition's plan, and the :class:`Snapshot` their row counts read."""
@@ -416,6 +437,7 @@ class Dumper:
             raise DumperError("nothing to dump: no definition and no storage selected")
         if plan.unreadable_problems:
             raise DumpFailed(problems=plan.unreadable_problems)
+        _require_writable(plan)
         environment = serializers.environment()
         used = {}
 
@@ -472,14 +494,17 @@ class Dumper:
     def make_script(
         self, destination, with_data=True, with_storages=True, with_storages_excludes=True
     ):
-        """Shell command lines that dump the data, each after a comment naming it."""
+        """A shell script of the command lines that dump the data, each after a comment.
+
+        It starts with ``set -e`` and a quoted ``mkdir -p`` of ``destination``;
+        every word is shell-quoted and a comment stays one line whatever the
+        definition's name holds.
+        """
         _require_a_kind(with_data, with_storages)
         if not with_data:
             return ""
-        return "\n".join(
-            f"# {name}\n{command}"
-            for name, command in self.build_commands(destination=destination, indent=self.indent)
-        )
+        commands = self.build_commands(destination=destination, indent=self.indent)
+        return serializers.shell_script(commands, destination)
 
     def check(
         self,
@@ -528,6 +553,13 @@ def _seed_request(
         dir_chmod=destination_chmod,
         count_rows=False,
     )
+
+
+def _require_writable(plan: DumpPlan) -> None:
+    """Raise :class:`DestinationError` when the plan's archive could not be written."""
+    problems = plan.destination_problems()
+    if problems:
+        raise DestinationError(problems=problems)
 
 
 def _require_a_kind(with_data, with_storages):

@@ -11,6 +11,7 @@ facts about the file a dump would replace (:attr:`DumpPlan.replaces_archive`,
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -332,6 +333,48 @@ class DumpPlan:
     def replaces_archive(self) -> bool:
         """Whether a file already exists at :attr:`archive_path` (looked at now)."""
         return self.archive_path.exists()
+
+    def destination_problems(self) -> list[str]:
+        """Why the archive could not be written at :attr:`archive_path` (looked at now).
+
+        A destination folder the user cannot write in (or, when it has to be
+        created, whose nearest existing parent is not a writable folder), and a
+        folder standing where the archive would go. Empty when it can be written.
+        """
+        archive, destination = self.archive_path, self.destination
+        if archive.is_dir():
+            return [f"a folder is in the way at the archive's path: {archive}"]
+        if destination.is_dir():
+            if not os.access(destination, os.W_OK | os.X_OK):
+                return [f"cannot write in destination folder {destination}: permission denied"]
+            return []
+        if destination.exists() or destination.is_symlink():
+            return [f"destination is not a folder: {destination}"]
+        parent = destination.parent
+        while not parent.exists() and parent != parent.parent:
+            parent = parent.parent
+        if not parent.is_dir():
+            return [f"cannot create destination folder {destination}: {parent} is not a folder"]
+        if not os.access(parent, os.W_OK | os.X_OK):
+            return [
+                f"cannot create destination folder {destination}: "
+                f"{parent} is not writable (permission denied)"
+            ]
+        return []
+
+    def drain_leaves(self, item: DefinitionPlan) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """What drain ``item`` leaves: ``(labels another definition dumps, labels none dumps)``.
+
+        A drain leaves what the other definitions include and what they
+        exclude; an excluded model no definition includes is dumped by nobody.
+        """
+        others = [other for other in self.definitions if not other.is_drain]
+        dumped = {model.label for other in others for model in other.models}
+        left = [label for label in item.drain_excludes if label not in item.excludes]
+        return (
+            tuple(label for label in left if label in dumped),
+            tuple(label for label in left if label not in dumped),
+        )
 
     @property
     def replaced_size(self) -> int | None:

@@ -92,6 +92,19 @@ class ArchiveContents:
         return list(self.manifest.get("datas") or [])
 
     @property
+    def unlisted_datas(self) -> list[str]:
+        """Files under ``data/`` that the manifest does not list: never loaded."""
+        listed = set(self.datas)
+        prefix = DATA_DIRNAME + "/"
+        return [
+            member.name
+            for member in self.members
+            if member.kind == "file"
+            and member.name.startswith(prefix)
+            and member.name not in listed
+        ]
+
+    @property
     def storages(self) -> list[str]:
         """Storage folders the manifest lists."""
         return list(self.manifest.get("storages") or [])
@@ -315,6 +328,7 @@ def scan(path) -> ArchiveContents:
     """
     path = Path(path)
     require_archive_file(path)
+    _require_gzip(path)
     state = _ScanState()
     try:
         size = path.stat().st_size
@@ -337,6 +351,13 @@ def scan(path) -> ArchiveContents:
     if not state.members:
         raise ArchiveError(f"{path.name}: empty archive")
     if MANIFEST_FILENAME not in state.metadata:
+        if any(member.name.startswith("./") for member in state.members):
+            raise ArchiveError(
+                f"{path.name}: its members' names start with './' (re-made with "
+                "'tar czf … ./…'?): a diskette archive names them without it, e.g. "
+                f"{MANIFEST_FILENAME}; re-create it with 'tar czf NAME -C FOLDER "
+                f"{MANIFEST_FILENAME} …'"
+            )
         raise ArchiveError(f"{path.name}: no {MANIFEST_FILENAME} (not a diskette archive)")
     checksums = state.metadata.get(CHECKSUMS_FILENAME)
     return ArchiveContents(
@@ -347,6 +368,30 @@ def scan(path) -> ArchiveContents:
         checksums=parse_checksums(checksums) if checksums is not None else None,
         data=state.counts,
     )
+
+
+def _require_gzip(path: Path) -> None:
+    """Raise :class:`ArchiveError` unless ``path`` starts as a gzip file does.
+
+    A plain (uncompressed) tar is named as such rather than "corrupt".
+    """
+    try:
+        with open(path, "rb") as stream:
+            magic = stream.read(2)
+    except OSError as exc:
+        raise ArchiveError(f"cannot read {path}: {exc.strerror or exc}") from None
+    if magic == b"\x1f\x8b":
+        return
+    try:
+        plain_tar = tarfile.is_tarfile(path)
+    except OSError:
+        plain_tar = False
+    if plain_tar:
+        raise ArchiveError(
+            f"{path.name}: not gzip-compressed (a plain tar archive): diskette reads .tar.gz; "
+            f"compress it with 'gzip {path.name}'"
+        )
+    raise ArchiveError(f"{path.name}: not gzip-compressed (not a .tar.gz archive)")
 
 
 # -- safety --------------------------------------------------------------------
@@ -413,11 +458,14 @@ def manifest_storage_problems(entries: list[str]) -> tuple[list[str], list[str]]
 
 
 def manifest_data_problems(contents: ArchiveContents) -> list[str]:
-    """Data entries of the manifest that are not regular files under ``data/``."""
+    """Data entries of the manifest that are not regular files under ``data/``, or repeat."""
     problems = []
+    seen = set()
     for entry in contents.datas:
         why = _bad_path(entry)
-        if why is None and not entry.startswith(DATA_DIRNAME + "/"):
+        if why is None and entry in seen:
+            why = "listed twice (it would be loaded twice)"
+        elif why is None and not entry.startswith(DATA_DIRNAME + "/"):
             why = f"not under {DATA_DIRNAME}/"
         elif why is None:
             member = contents.member(entry)
@@ -427,6 +475,7 @@ def manifest_data_problems(contents: ArchiveContents) -> list[str]:
                 why = "not a regular file"
         if why:
             problems.append(f"manifest data {entry!r}: {why}")
+        seen.add(entry)
     return problems
 
 

@@ -32,9 +32,10 @@ class DumpRequest:
     ``dir_chmod`` the mode of every folder the dump has to create (the
     destination and its missing parents).
     ``count_rows`` counts each model's rows while planning; ``scan`` walks the
-    storages (``diskette apps`` needs neither). ``skip_unreadable`` leaves out
-    (and lists) storage entries the user cannot read or whose name is not
-    UTF-8, which otherwise fail the dump.
+    storages and checks the destination can take the archive (``diskette
+    apps`` needs neither). ``skip_unreadable`` leaves out (and lists) storage
+    entries the user cannot read or whose name is not UTF-8, which otherwise
+    fail the dump.
     """
 
     destination: Path

@@ -24,6 +24,13 @@ def command_name(definition) -> str:
     return definition.dump_command or COMMAND_NAME
 
 
+def known_commands() -> set[str]:
+    """Names of the project's management commands (Django's and its apps')."""
+    from django.core.management import get_commands
+
+    return set(get_commands())
+
+
 def dumpdata_arguments(definition, output=None, indent=None) -> list[str]:
     """The ``dumpdata`` arguments of a definition, as a list of words."""
     words = [command_name(definition)]
@@ -48,13 +55,63 @@ def dumpdata_arguments(definition, output=None, indent=None) -> list[str]:
 def command_line(definition, executable="", destination=None, indent=None) -> str:
     """A shell-quoted command line that dumps a definition.
 
-    ``executable`` (``django-admin``, ``./manage.py``...) prefixes it;
-    ``destination`` is the folder the dump file is written to.
+    ``executable`` (``django-admin``, ``./manage.py``...) prefixes it, split
+    into shell words and each word quoted again (one word when it cannot be
+    split); ``destination`` is the folder the dump file is written to.
     """
     output = Path(destination) / definition.filename if destination else None
     words = dumpdata_arguments(definition, output=output, indent=indent)
     line = shlex.join(str(word) for word in words)
-    return f"{executable} {line}" if executable else line
+    return f"{quoted_executable(executable)} {line}" if executable else line
+
+
+def executable_problem(executable) -> str | None:
+    """Why ``executable`` cannot be split into shell words (an unclosed quote), or None."""
+    try:
+        shlex.split(executable or "")
+    except ValueError as exc:
+        return f"executable {executable!r} cannot be split into shell words: {exc}"
+    return None
+
+
+def quoted_executable(executable: str) -> str:
+    """``executable`` as shell words, each quoted: ``python manage.py``, ``'my python' x``."""
+    try:
+        return shlex.join(shlex.split(executable))
+    except ValueError:
+        return shlex.quote(executable)
+
+
+#: Characters a shell comment must not hold as they are: controls (a newline ends
+#: the comment) and the Unicode line and paragraph separators.
+_UNPRINTABLE_CATEGORIES = ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp")
+
+
+def shell_comment(text: str) -> str:
+    """``# text`` on one line whatever ``text`` holds: control characters are escaped."""
+    import unicodedata
+
+    shown = "".join(
+        char.encode("unicode_escape").decode("ascii")
+        if char == "\\" or unicodedata.category(char) in _UNPRINTABLE_CATEGORIES
+        else char
+        for char in str(text)
+    )
+    return f"# {shown}"
+
+
+def shell_script(commands, destination=None) -> str:
+    """A bash script running ``commands`` (``(name, command line)``), each under its comment.
+
+    It starts with ``set -e`` (stop at the first failure) and, given a
+    ``destination``, a quoted ``mkdir -p`` of it.
+    """
+    lines = ["set -e"]
+    if destination is not None:
+        lines.append(f"mkdir -p -- {shlex.quote(str(destination))}")
+    for name, command in commands:
+        lines += [shell_comment(name), command]
+    return "\n".join(lines)
 
 
 def call_options(definition, indent=None) -> tuple[list[str], dict]:

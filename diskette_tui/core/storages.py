@@ -148,6 +148,12 @@ def _resolve_basepath(basepath, problems: list[str]) -> Path | None:
     return base_real
 
 
+def _lexically_inside(path: Path, basepath, base_real: Path) -> bool:
+    """Whether ``path`` is written inside the base path (links not followed)."""
+    written = Path(os.path.abspath(path))
+    return any(base in written.parents for base in (Path(os.path.abspath(basepath)), base_real))
+
+
 def _placement_problem(path: Path, real: Path, basepath, base_real: Path) -> str | None:
     """The problem with where a storage sits relative to the base path, if any."""
     if real == base_real:
@@ -156,6 +162,12 @@ def _placement_problem(path: Path, real: Path, basepath, base_real: Path) -> str
             "(its members would have no folder in the archive)"
         )
     if base_real not in real.parents:
+        if _lexically_inside(path, basepath, base_real):
+            return (
+                f"storage is a symbolic link (or under one) leading outside the storages base "
+                f"path {basepath}: {path} → {real}; list the folder it leads to, under a "
+                "base path that holds it"
+            )
         return f"storage is not inside the storages base path {basepath}: {path}"
     relative = real.relative_to(base_real).as_posix()
     if not is_utf8(relative):

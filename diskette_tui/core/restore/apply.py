@@ -13,6 +13,8 @@ import io
 import os
 import shutil
 import tempfile
+import warnings
+from dataclasses import dataclass
 from pathlib import Path
 
 from ...exceptions import LoadFailed
@@ -30,26 +32,72 @@ def atomic(using: str, needed: bool):
         yield
 
 
-def loaddata(path: Path, name: str, ignorenonexistent: bool, using: str) -> None:
-    """``loaddata`` one staged data file; :class:`LoadFailed` names ``name``, not the path."""
+@dataclass(frozen=True)
+class Loaded:
+    """What ``loaddata`` did with one data file: objects saved, and its warnings.
+
+    ``objects`` is Django's own count of the objects it saved (None when the
+    project's ``loaddata`` command does not keep it); ``warnings`` are the
+    warnings it raised, one line each, naming the member rather than the
+    staged path.
+    """
+
+    objects: int | None
+    warnings: tuple[str, ...] = ()
+
+
+#: Django's warning for a file it loaded nothing from: the loader words that itself.
+NO_FIXTURE_DATA = "No fixture data found for "
+
+
+def loaddata(path: Path, name: str, ignorenonexistent: bool, using: str) -> Loaded:
+    """``loaddata`` one staged data file; :class:`LoadFailed` names ``name``, not the path.
+
+    Django's warnings are caught and returned as lines (see :class:`Loaded`),
+    never printed.
+    """
     from django.core import management
 
+    command = _loaddata_command()
     output = io.StringIO()
     try:
-        management.call_command(
-            "loaddata",
-            str(path),
-            ignorenonexistent=ignorenonexistent,
-            database=using,
-            verbosity=0,
-            stdout=output,
-            stderr=output,
-        )
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            management.call_command(
+                command,
+                str(path),
+                ignorenonexistent=ignorenonexistent,
+                database=using,
+                verbosity=0,
+                stdout=output,
+                stderr=output,
+            )
     except Exception as exc:
-        message = " ".join(str(exc).replace(str(path), name).split())
         raise LoadFailed(
-            f"{name}: loading failed, database rolled back: {type(exc).__name__}: {message}"
+            f"{name}: loading failed, database rolled back: "
+            f"{type(exc).__name__}: {_one_line(exc, path, name)}"
         ) from exc
+    lines = dict.fromkeys(
+        _one_line(warning.message, path, name)
+        for warning in caught
+        if not str(warning.message).startswith(NO_FIXTURE_DATA)
+    )
+    return Loaded(getattr(command, "loaded_object_count", None), tuple(lines))
+
+
+def _loaddata_command():
+    """The project's ``loaddata`` command object (an app may override Django's)."""
+    from django.core import management
+
+    app_name = management.get_commands()["loaddata"]
+    if isinstance(app_name, management.BaseCommand):
+        return app_name
+    return management.load_command_class(app_name, "loaddata")
+
+
+def _one_line(text, path: Path, name: str) -> str:
+    """``text`` on one line, with the member's name instead of its staged path."""
+    return " ".join(str(text).replace(str(path), name).split())
 
 
 def swap_in(target: Path, new: Path) -> tuple[Path, Path | None]:

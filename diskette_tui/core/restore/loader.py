@@ -25,6 +25,7 @@ from pathlib import Path
 
 from ...exceptions import ArchiveError, ConfigError
 from ...loggers import NoOperationLogger
+from ...wording import count, unlisted_warning
 from .. import reader
 from ..plan import DATA_DIRNAME
 from ..progress import ProgressUpdate, no_progress
@@ -74,6 +75,8 @@ class Loader:
         contents = reader.scan(request.archive)
         report("check")
         reader.check_safety(contents)
+        if contents.unlisted_datas:
+            self.logger.warning(unlisted_warning(contents.unlisted_datas))
         report("verify")
         verification = self._verify(contents, request.verify)
         datas = data_plans(contents, request)
@@ -145,9 +148,16 @@ class Loader:
         loaded = {}
         for number, item in enumerate(datas, start=1):
             progress(ProgressUpdate("data", item.name, number - 1, len(datas)))
-            apply.loaddata(datadir / item.name, item.name, plan.ignorenonexistent, using)
-            loaded[item.name] = item.objects
-            self.logger.info(f"loaded {item.name} ({item.objects} objects)")
+            done = apply.loaddata(datadir / item.name, item.name, plan.ignorenonexistent, using)
+            objects = item.objects if done.objects is None else done.objects
+            loaded[item.name] = objects
+            for warning in done.warnings:
+                self.logger.warning(f"{item.name}: {warning}")
+            missing = shortfall(item, objects, plan.ignorenonexistent)
+            if missing:
+                self.logger.warning(missing)
+            else:
+                self.logger.info(f"loaded {item.name} ({count(objects, 'object')})")
         if datas:
             progress(ProgressUpdate("data", "", len(datas), len(datas)))
         return loaded
@@ -165,6 +175,26 @@ class Loader:
 
 
 # -- planning, one part each ------------------------------------------------------
+
+
+def shortfall(item: DataLoadPlan, objects: int | None, ignorenonexistent: bool = False) -> str:
+    """What ``loaddata`` left unsaved of a data file (``objects`` saved of the
+    ``item.objects`` it holds), or an empty string when it saved them all."""
+    held = item.objects
+    if objects is None or held is None or objects >= held:
+        return ""
+    reason = (
+        "skipped by --ignorenonexistent (their models do not exist in this project)"
+        if ignorenonexistent
+        else "not saved by loaddata"
+    )
+    if objects == 0:
+        verb = "was" if held == 1 else "were"
+        return f"loaded nothing from {item.name}: its {count(held, 'object')} {verb} {reason}"
+    return (
+        f"loaded {item.name} partly: {objects} of {count(held, 'object')}, "
+        f"{held - objects} {reason}"
+    )
 
 
 def _require_valid(request: LoadRequest) -> None:

@@ -173,6 +173,11 @@ class LoadPlan:
         return tuple(item for item in self.datas if not item.selected)
 
     @property
+    def unlisted_datas(self) -> tuple[str, ...]:
+        """Files under ``data/`` the manifest does not list: in the archive, never loaded."""
+        return tuple(self.contents.unlisted_datas) if self.contents is not None else ()
+
+    @property
     def selected_storages(self) -> tuple[StorageLoadPlan, ...]:
         """Storages that will be restored."""
         return tuple(item for item in self.storages if item.selected) if self.with_storages else ()

@@ -14,10 +14,11 @@ import os
 from pathlib import Path
 
 from ...exceptions import ArchiveError
+from ...wording import count
 from ..reader import ArchiveContents, Member
 from .plan import StorageLoadPlan
 
-#: Conflicts reported at most, per storage.
+#: Conflicts reported at most, per storage (then one line says how many more).
 MAX_CONFLICTS = 20
 
 
@@ -40,7 +41,7 @@ def storage_plan(
     if mode == "merge" and target.is_dir():
         problems = merge_conflicts(name, target, incoming)
         if problems:
-            raise ArchiveError(problems=problems[:MAX_CONFLICTS])
+            raise ArchiveError(problems=problems)
     # (In merge mode a folder of the archive where the target has a file was refused above.)
     overwritten = existing & set(incoming)
     return StorageLoadPlan(
@@ -72,22 +73,47 @@ def existing_files(target: Path) -> set[str]:
 
 
 def merge_conflicts(name: str, target: Path, incoming: dict[str, Member]) -> list[str]:
-    """Archive members of storage ``name`` that cannot be merged into ``target``."""
+    """Archive members of storage ``name`` that cannot be merged into ``target``.
+
+    One line per problem: the members that a link or a file of the target
+    blocks (a folder of the archive that is a link or a file in the target,
+    and everything under it) make one line naming that path.
+    """
     problems = []
+    blocked: dict[str, int] = {}  # relative path of a blocking link or file -> members
     for rel, member in incoming.items():
-        why = _blocked_parent(target, rel) or _blocked_place(target / rel, member)
+        blocker = _blocking_parent(target, rel)
+        if blocker is None and member.kind == "dir" and _link_or_file(target / rel):
+            blocker = rel
+        if blocker is not None:
+            blocked[blocker] = blocked.get(blocker, 0) + 1
+            continue
+        why = _blocked_place(target / rel, member)
         if why:
             problems.append(f"storage {name!r}: cannot merge {member.name}: {why}")
+    for rel, members in blocked.items():
+        path = target / rel
+        what = "a link" if path.is_symlink() else "a file"
+        problems.append(
+            f"storage {name!r}: cannot merge {name}/{rel} "
+            f"({count(members, 'archive member')}): {path} is {what} in the target"
+        )
+    if len(problems) > MAX_CONFLICTS:
+        more = len(problems) - MAX_CONFLICTS
+        problems = problems[:MAX_CONFLICTS] + [f"storage {name!r}: … and {more} more conflicts"]
     return problems
 
 
-def _blocked_parent(target: Path, rel: str) -> str | None:
-    """Why a folder on the way to ``rel`` cannot hold it (a link or a file), or None."""
+def _link_or_file(path: Path) -> bool:
+    return path.is_symlink() or (path.exists() and not path.is_dir())
+
+
+def _blocking_parent(target: Path, rel: str) -> str | None:
+    """The first folder on the way to ``rel`` that is a link or a file in the target, or None."""
     parts = rel.split("/")
     for depth in range(1, len(parts)):
-        parent = target.joinpath(*parts[:depth])
-        if parent.is_symlink() or (parent.exists() and not parent.is_dir()):
-            return f"{parent} is a link or a file in the target"
+        if _link_or_file(target.joinpath(*parts[:depth])):
+            return "/".join(parts[:depth])
     return None
 
 

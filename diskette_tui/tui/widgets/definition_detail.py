@@ -48,9 +48,11 @@ def describe_definition(plan: DumpPlan, item: DefinitionPlan) -> Group:
             Text.assemble(_labels(item.implicit_excludes, "dim"), (" (implicit)", "dim italic")),
             "",
         )
-    left = [label for label in item.drain_excludes if label not in item.excludes]
-    if left:
-        grid.add_row("left to others", _labels(left, "dim"), "")
+    others, nobody = plan.drain_leaves(item)
+    if others:
+        grid.add_row("left to others", _labels(others, "dim"), "")
+    if nobody:
+        grid.add_row("dumped by nobody", _labels(nobody, "dim"), "")
     parts = [grid]
     warnings = plan.warnings_for(item.name) if item.selected else ()
     if warnings:

@@ -84,7 +84,7 @@ def skipped_label(link: SkippedLink, depth: int) -> Text:
     return Text.assemble(
         (leaf_column(_base_name(link.arcname), depth), "yellow"),
         ("skipped: ", "yellow"),
-        (f"{link.reason} → {link.target}", "yellow"),
+        (link.reason + (f" → {link.target}" if link.target else ""), "yellow"),
     )
 
 
