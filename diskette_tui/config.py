@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from .core.definitions import DEFINITION_OPTIONS
+from .core.storages import FNMATCH, GITIGNORE
 from .exceptions import ConfigError
 
 #: Name of the dedicated configuration file looked up in the current folder.
@@ -62,6 +63,10 @@ class Config:
     ``None`` when there was nothing to read). ``base_dir`` is the folder that
     relative paths of that source are relative to. ``chmod`` and ``dir_chmod``
     are ``None`` when not configured: the caller chooses the default.
+    ``storages_excludes_syntax`` is what the exclusion patterns mean, set by the
+    source: ``"gitignore"`` for a file, ``"fnmatch"`` (diskette's: ``*`` also
+    crosses ``/``) for the Django settings; ``--exclude`` patterns are added
+    to the configured ones and read the same way.
     """
 
     source: str | None
@@ -71,6 +76,7 @@ class Config:
     storages_basepath: Path | None = None
     storages: list[Path] = field(default_factory=list)
     storages_excludes: list[str] = field(default_factory=list)
+    storages_excludes_syntax: str = GITIGNORE
     destination: Path = field(default_factory=Path.cwd)
     filename: str = DEFAULT_FILENAME
     indent: int | None = None
@@ -145,6 +151,7 @@ class Config:
             ),
             "storages": [str(p) for p in self.storages],
             "storages_excludes": list(self.storages_excludes),
+            "storages_excludes_syntax": self.storages_excludes_syntax,
             "destination": str(self.destination),
             "filename": self.filename,
             "indent": self.indent,
@@ -235,9 +242,11 @@ def config_from_django_settings(settings_obj: Any, cwd: Path) -> Config:
     """Build a configuration from diskette's Django settings (``DISKETTE_*``).
 
     ``DISKETTE_APPS`` may hold diskette's ``(name, options)`` pairs or dicts
-    with a ``"name"``; both become dicts. Missing or ``None`` settings keep
-    their defaults; relative paths are relative to ``cwd``. Every problem is
-    reported in one :class:`ConfigError`, each prefixed ``settings.NAME:``.
+    with a ``"name"``; both become dicts. ``DISKETTE_STORAGES_EXCLUDES`` keeps
+    diskette's fnmatch meaning (``storages_excludes_syntax`` is ``"fnmatch"``).
+    Missing or ``None`` settings keep their defaults; relative paths are
+    relative to ``cwd``. Every problem is reported in one :class:`ConfigError`,
+    each prefixed ``settings.NAME:``.
     """
     cwd = _absolute(cwd)
     raw = {}
@@ -247,7 +256,11 @@ def config_from_django_settings(settings_obj: Any, cwd: Path) -> Config:
             raw[key] = value
     values = validate_raw_values(raw, _settings_source(cwd))
     defaults = Config(
-        source=DJANGO_SETTINGS_SOURCE, base_dir=cwd, storages_basepath=cwd, destination=cwd
+        source=DJANGO_SETTINGS_SOURCE,
+        base_dir=cwd,
+        storages_basepath=cwd,
+        destination=cwd,
+        storages_excludes_syntax=FNMATCH,
     )
     return defaults.merged(values)
 
