@@ -408,6 +408,10 @@ class Dumper:
         patterns = ExcludePatterns(self.storages_excludes, self.storages_excludes_syntax)
         return patterns.match(Path(path).as_posix()) is None
 
+    def get_file_size(self, path):
+        """Size in bytes of the file at ``path`` (diskette's shortcut)."""
+        return Path(path).stat().st_size
+
     def iter_storages_files(self, allow_excludes=True):
         """``(path, archive name as a Path)`` of every file and kept link of the storages.
 
@@ -674,13 +678,21 @@ def _duplicates(pairs) -> tuple[str, list[str], list]:
 
     Returns the error message (diskette's sentence for names, then ours for
     filenames), one problem line per repeated name or filename, and the pairs
-    without the repeats (the first of each name and filename kept). A
+    without the repeats (the first of each name, then of each filename). A
     definition without ``filename`` has the one its name gives; filenames that
-    differ only in case clash too.
+    differ only in case clash too. A repeated name is not reported again as
+    the filename it gives.
     """
     names = [name for name, _options in pairs if _hashable(name)]
     repeated = [name for name, count in Counter(names).items() if count > 1]
-    filenames = [_dump_filename(name, options) for name, options in pairs]
+    named, seen_names = [], set()
+    for name, options in pairs:
+        if _hashable(name):
+            if name in seen_names:
+                continue
+            seen_names.add(name)
+        named.append((name, options))
+    filenames = [_dump_filename(name, options) for name, options in named]
     clashes = clashing_names(filenames)
     sentences = []
     if repeated:
@@ -691,20 +703,20 @@ def _duplicates(pairs) -> tuple[str, list[str], list]:
     if clashes:
         sentences.append(
             "There was some duplicate dump filenames from applications: "
-            + ", ".join(named for named, _count in clashes)
+            + ", ".join(spellings for spellings, _count in clashes)
         )
     problems = [
         f"definition name '{name}' is used {names.count(name)} times" for name in repeated
-    ] + [f"dump filename {named} is used by {count} definitions" for named, count in clashes]
-    unique, seen_names, seen_files = [], set(), set()
-    for (name, options), filename in zip(pairs, filenames, strict=True):
+    ] + [
+        f"dump filename {spellings} is used by {count} definitions"
+        for spellings, count in clashes
+    ]
+    unique, seen_files = [], set()
+    for pair, filename in zip(named, filenames, strict=True):
         folded = filename.casefold() if isinstance(filename, str) else None
-        if (_hashable(name) and name in seen_names) or (folded and folded in seen_files):
-            continue
-        if _hashable(name):
-            seen_names.add(name)
-        seen_files.add(folded)
-        unique.append((name, options))
+        if folded is None or folded not in seen_files:
+            seen_files.add(folded)
+            unique.append(pair)
     return "; ".join(sentences), problems, unique
 
 
