@@ -83,7 +83,11 @@ StorageOpt = Annotated[
 ]
 ExcludeOpt = Annotated[
     list[str] | None,
-    typer.Option("--exclude", help="Extra gitignore-style storage pattern (repeatable)."),
+    typer.Option(
+        "--exclude",
+        help="Extra storage pattern (repeatable), read like the configured ones: "
+        "gitignore-style, fnmatch with DISKETTE_STORAGES_EXCLUDES.",
+    ),
 ]
 IndentOpt = Annotated[int | None, typer.Option("--indent", help="Indent data dumps.", min=0)]
 ChmodOpt = Annotated[
