@@ -527,7 +527,8 @@ class Dumper:
             implicit_excludes=tuple(app.implicit_excludes),
             drain_excludes=tuple(app.drain_exclusions) if app.is_drain else (),
             options=app.as_options(),
-            payload=app.as_config(),
+            # The manifest records what a drain dumped (diskette's payload says []).
+            payload={**app.as_config(), "models": list(labels)},
             command=serializers.command_line(
                 app, executable=self.executable.strip(), indent=self.indent
             ),
