@@ -122,14 +122,7 @@ class ArchiveWriter:
         A plan whose data dumps share a member name raises :class:`DumperError`
         before anything is written: one would overwrite the other.
         """
-        clashes = clashing_names(item.archive_name for item in self.plan.selected_definitions)
-        if clashes:
-            raise DumperError(
-                problems=[
-                    f"archive member {named} would be written {count} times"
-                    for named, count in clashes
-                ]
-            )
+        self._refuse_clashing_members()
         started = time.monotonic()
         final = self.plan.archive_path
         destination = final.parent
@@ -179,6 +172,17 @@ class ArchiveWriter:
             if not done:
                 with contextlib.suppress(OSError):
                     temp_path.unlink()
+
+    def _refuse_clashing_members(self) -> None:
+        """Raise :class:`DumperError` when two data dumps would be one member."""
+        clashes = clashing_names(item.archive_name for item in self.plan.selected_definitions)
+        if clashes:
+            raise DumperError(
+                problems=[
+                    f"archive member {named} would be written {count} times"
+                    for named, count in clashes
+                ]
+            )
 
     def _prepare_destination(self, destination: Path) -> None:
         """Create the destination folder (``dir_chmod``) or check it is one."""
