@@ -161,7 +161,10 @@ StorageOpt = Annotated[
 ExcludeOpt = Annotated[
     list[str] | None,
     typer.Option(
-        "--exclude", metavar="PATTERN", help="Extra gitignore-style storage pattern (repeatable)."
+        "--exclude",
+        metavar="PATTERN",
+        help="Extra storage pattern (repeatable), read like the configured ones: "
+        "gitignore-style, fnmatch with DISKETTE_STORAGES_EXCLUDES.",
     ),
 ]
 IndentOpt = Annotated[

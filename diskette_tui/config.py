@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from .core.definitions import DEFINITION_OPTIONS
+from .core.storages import FNMATCH, GITIGNORE
 from .exceptions import ConfigError
 
 #: Name of the dedicated configuration file looked up in the current folder.
@@ -66,6 +67,10 @@ class Config:
     ``load_storages_basepath`` is where a load restores the storages when it
     is not told (Django's ``DISKETTE_LOAD_STORAGES_PATH``, which diskette uses
     for loads only); ``None``: ``storages_basepath``.
+    ``storages_excludes_syntax`` is what the exclusion patterns mean, set by the
+    source: ``"gitignore"`` for a file, ``"fnmatch"`` (diskette's: ``*`` also
+    crosses ``/``) for the Django settings; ``--exclude`` patterns are added
+    to the configured ones and read the same way.
     """
 
     source: str | None
@@ -76,6 +81,7 @@ class Config:
     load_storages_basepath: Path | None = None
     storages: list[Path] = field(default_factory=list)
     storages_excludes: list[str] = field(default_factory=list)
+    storages_excludes_syntax: str = GITIGNORE
     destination: Path = field(default_factory=Path.cwd)
     filename: str = DEFAULT_FILENAME
     indent: int | None = None
@@ -166,6 +172,7 @@ class Config:
             ),
             "storages": [str(p) for p in self.storages],
             "storages_excludes": list(self.storages_excludes),
+            "storages_excludes_syntax": self.storages_excludes_syntax,
             "destination": str(self.destination),
             "filename": self.filename,
             "indent": self.indent,
@@ -257,11 +264,12 @@ def config_from_django_settings(settings_obj: Any, cwd: Path) -> Config:
     """Build a configuration from diskette's Django settings (``DISKETTE_*``).
 
     ``DISKETTE_APPS`` may hold diskette's ``(name, options)`` pairs or dicts
-    with a ``"name"``; both become dicts. Missing or ``None`` settings keep
-    their defaults; relative paths are relative to ``cwd``. As in diskette,
-    ``DISKETTE_LOAD_STORAGES_PATH`` is for loads only: a dump's
-    ``storages_basepath`` is ``cwd``. Every problem is
-    reported in one :class:`ConfigError`, each prefixed ``settings.NAME:``.
+    with a ``"name"``; both become dicts. ``DISKETTE_STORAGES_EXCLUDES`` keeps
+    diskette's fnmatch meaning (``storages_excludes_syntax`` is ``"fnmatch"``).
+    Missing or ``None`` settings keep their defaults; relative paths are
+    relative to ``cwd``. As in diskette, ``DISKETTE_LOAD_STORAGES_PATH`` is
+    for loads only: a dump's ``storages_basepath`` is ``cwd``. Every problem
+    is reported in one :class:`ConfigError`, each prefixed ``settings.NAME:``.
     """
     cwd = _absolute(cwd)
     raw = {}
@@ -271,7 +279,11 @@ def config_from_django_settings(settings_obj: Any, cwd: Path) -> Config:
             raw[key] = value
     values = validate_raw_values(raw, _settings_source(cwd))
     defaults = Config(
-        source=DJANGO_SETTINGS_SOURCE, base_dir=cwd, storages_basepath=cwd, destination=cwd
+        source=DJANGO_SETTINGS_SOURCE,
+        base_dir=cwd,
+        storages_basepath=cwd,
+        destination=cwd,
+        storages_excludes_syntax=FNMATCH,
     )
     return defaults.merged(values)
 

@@ -103,7 +103,8 @@ def _render_definitions(plan, console: Console) -> None:
 
 
 def _render_storages(plan, console: Console, verbose: int) -> None:
-    """Each storage: selected or not, files and size, what it excludes and skips."""
+    """Each storage: selected or not, files and size, what it excludes and skips,
+    and what its patterns mean (gitignore or fnmatch)."""
     console.print("[bold]Storages[/bold]")
     if not plan.storages:
         console.print("  [dim]no storage configured[/dim]")
@@ -114,6 +115,8 @@ def _render_storages(plan, console: Console, verbose: int) -> None:
             extras.append(f"{len(storage.excluded)} excluded")
         if storage.skipped_links:
             extras.append(f"{len(storage.skipped_links)} skipped")
+        if storage.pattern_syntax:
+            extras.append(f"{storage.pattern_syntax} patterns")
         extra = f"  [dim]({', '.join(extras)})[/dim]" if extras else ""
         console.print(
             f"  {mark} [bold]{escape(storage.arcname)}[/bold]  "

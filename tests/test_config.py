@@ -520,6 +520,7 @@ def test_django_settings_defaults(tmp_path):
         base_dir=tmp_path,
         storages_basepath=tmp_path,
         destination=tmp_path,
+        storages_excludes_syntax="fnmatch",
     )
 
 
@@ -718,7 +719,13 @@ def test_overrides_unknown_flag(configured):
 
 
 def test_key_table_covers_every_configured_value():
-    fields = {f.name for f in dataclasses.fields(Config)} - {"source", "base_dir", "given"}
+    # Where the values come from: set by the source, not keys of their own.
+    fields = {f.name for f in dataclasses.fields(Config)} - {
+        "source",
+        "base_dir",
+        "given",
+        "storages_excludes_syntax",
+    }
     assert set(CONFIG_KEY_TABLE) == fields
     assert CONFIG_KEYS == tuple(k for k in CONFIG_KEY_TABLE if k != "load_storages_basepath")
     assert set(DJANGO_SETTING_NAMES) <= set(CONFIG_KEY_TABLE)
@@ -819,6 +826,7 @@ def test_as_dict(configured, tmp_path):
         "load_storages_basepath": None,
         "storages": [str(conf / "media")],
         "storages_excludes": ["*.tmp"],
+        "storages_excludes_syntax": "gitignore",
         "destination": str(conf / "dumps"),
         "filename": "diskette{features}.tar.gz",
         "indent": 2,

@@ -6,7 +6,7 @@ import pytest
 
 from diskette_tui.core.definitions import ApplicationConfig, DrainApplicationConfig
 from diskette_tui.core.dumper import Dumper
-from diskette_tui.exceptions import ApplicationRegistryError
+from diskette_tui.exceptions import ApplicationRegistryError, DumperError
 
 pytestmark = pytest.mark.usefixtures("demo_project")
 
@@ -142,15 +142,14 @@ def test_each_definition_problem_is_reported(definition, message):
 
 
 def test_duplicate_names_and_filenames_are_errors():
-    dumper = Dumper(
-        [
-            {"name": "A", "models": ["auth"]},
-            {"name": "A", "models": ["sites"], "filename": "other.json"},
-            {"name": "B", "models": ["orders"], "filename": "same.json"},
-            {"name": "C", "models": ["catalog"], "filename": "same.json"},
-        ]
-    )
-    with pytest.raises(ApplicationRegistryError) as caught:
-        dumper.validate_applications()
+    with pytest.raises(DumperError) as caught:
+        Dumper(
+            [
+                {"name": "A", "models": ["auth"]},
+                {"name": "A", "models": ["sites"], "filename": "other.json"},
+                {"name": "B", "models": ["orders"], "filename": "same.json"},
+                {"name": "C", "models": ["catalog"], "filename": "same.json"},
+            ]
+        )
     assert "definition name 'A' is used 2 times" in caught.value.problems
     assert "dump filename 'same.json' is used by 2 definitions" in caught.value.problems

@@ -59,10 +59,11 @@ def test_get_drain_exclusions_follows_diskette():
         *ORDERS,
         "orders.Cart",
     ]
+    # diskette's order: each definition's retention, its models then its exclusions.
     assert dumper.get_drain_exclusions(dumper.apps, drain_excluded=True) == [
-        "auth.Permission",
         "auth.Group",
         "auth.User",
+        "auth.Permission",
         *ORDERS,
     ]
 

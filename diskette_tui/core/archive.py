@@ -22,9 +22,9 @@ from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
 
-from ..exceptions import DumpFailed
+from ..exceptions import DumperError, DumpFailed
 from .manifest import dump_manifest, format_checksums
-from .plan import CHECKSUMS_FILENAME, DATA_DIRNAME, MANIFEST_FILENAME
+from .plan import CHECKSUMS_FILENAME, DATA_DIRNAME, MANIFEST_FILENAME, clashing_names
 from .progress import ProgressUpdate, no_progress
 from .requests import FOLDER_MODE
 
@@ -118,7 +118,12 @@ class ArchiveWriter:
         self._bytes_total = plan.size
 
     def write(self) -> ArchiveResult:
-        """Write the archive and return what was written; clean up on any failure."""
+        """Write the archive and return what was written; clean up on any failure.
+
+        A plan whose data dumps share a member name raises :class:`DumperError`
+        before anything is written: one would overwrite the other.
+        """
+        self._refuse_clashing_members()
         started = time.monotonic()
         final = self.plan.archive_path
         destination = final.parent
@@ -168,6 +173,17 @@ class ArchiveWriter:
             if not done:
                 with contextlib.suppress(OSError):
                     temp_path.unlink()
+
+    def _refuse_clashing_members(self) -> None:
+        """Raise :class:`DumperError` when two data dumps would be one member."""
+        clashes = clashing_names(item.archive_name for item in self.plan.selected_definitions)
+        if clashes:
+            raise DumperError(
+                problems=[
+                    f"archive member {named} would be written {count} times"
+                    for named, count in clashes
+                ]
+            )
 
     def _prepare_destination(self, destination: Path) -> None:
         """Create the destination folder or check it is one.

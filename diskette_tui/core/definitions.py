@@ -153,10 +153,10 @@ class ApplicationConfig:
     @property
     def retention(self) -> list[str]:
         """Labels a drain may not collect: the included models, plus the
-        exclusions unless ``allow_drain`` lets the drain have them."""
+        exclusions unless ``allow_drain`` lets the drain have them (diskette's order)."""
         if self.allow_drain:
             return self.models
-        return self.registry.sort([*self.models, *self.excludes])
+        return [*self.models, *self.excludes]
 
     # Naming ----------------------------------------------------------------
 
@@ -322,8 +322,23 @@ class DrainApplicationConfig(ApplicationConfig):
 
     @property
     def excludes(self) -> list[str]:
-        """Labels given to ``dumpdata --exclude``: the drain exclusions and its own."""
-        return self.registry.sort([*self.drain_exclusions, *self.explicit_excludes])
+        """Labels given to ``dumpdata --exclude``: the drain exclusions, then its own
+        (diskette's order; each label once)."""
+        own = self._excludes if isinstance(self._excludes, list) else []
+        return list(
+            dict.fromkeys(
+                [*self.drain_exclusions, *(self.registry.canonical(label) for label in own)]
+            )
+        )
+
+    def as_config(self) -> dict:
+        """The drain's parameters, as diskette records them: ``models`` is empty
+        (what the drain collects is :attr:`models`)."""
+        return {**super().as_config(), "models": []}
+
+    def as_options(self) -> dict:
+        """The options given to ``dumpdata``: no labels, everything but ``excludes``."""
+        return {**super().as_options(), "models": []}
 
     @property
     def implicit_excludes(self) -> list[str]:

@@ -7,6 +7,10 @@ parameters, defaults and return values. On top of it,
 and computes the :class:`~diskette_tui.core.plan.DumpPlan` that the preview,
 ``check`` and the archive writer all read, and :meth:`Dumper.execute` writes
 a plan atomically. The seed's methods are built on these two.
+
+As diskette's, the constructor refuses definitions that share a name, and
+ours also those that share a dump filename (:class:`DumperError`): two dumps
+must never become one archive member.
 """
 
 from __future__ import annotations
@@ -30,20 +34,32 @@ from ..loggers import NoOperationLogger
 from . import serializers
 from .archive import ArchiveWriter
 from .definitions import ApplicationConfig, DrainApplicationConfig
-from .manifest import build_manifest, dump_manifest
+from .manifest import GENERATOR, build_manifest, dump_manifest
 from .ordering import Relation
 from .plan import (
     DefinitionPlan,
     DumpPlan,
     FilenameError,
     ModelPlan,
+    clashing_names,
     format_filename,
 )
 from .progress import ProgressUpdate, no_progress
 from .requests import DEFAULT_FILENAME, DumpRequest
-from .storages import check_patterns, scan_storages, validate_storages
+from .storages import (
+    FNMATCH,
+    ExcludePatterns,
+    check_patterns,
+    scan_storages,
+    storage_arcname,
+    validate_storages,
+)
 
 __all__ = ["DEFAULT_FILENAME", "Dumper"]
+
+#: Archive permissions of :meth:`Dumper.make_archive` without ``destination_chmod``
+#: nor ``DISKETTE_DUMP_PERMISSIONS`` (the seed's documented default).
+DEFAULT_ARCHIVE_MODE = 0o644
 
 
 class Dumper:
@@ -53,11 +69,20 @@ class Dumper:
     ``(name, options)`` pairs. They are copied, never changed. ``executable``
     prefixes the command lines of :meth:`build_commands`;
     ``storages_basepath`` (default: the current folder) is the folder storage
-    archive names are relative to; ``storages_excludes`` are gitignore-style
-    patterns; ``indent`` indents the data dumps; ``logger`` receives messages.
+    archive names are relative to; ``storages_excludes`` are patterns in
+    ``storages_excludes_syntax``: diskette's fnmatch by default (``*`` crosses
+    ``/``), ``"gitignore"`` for gitignore-style ones (what
+    :meth:`from_config` passes for a ``diskette.toml``); ``indent`` indents the
+    data dumps; ``logger`` receives messages.
+
+    Raises :class:`DumperError` when two definitions share a name (diskette's
+    message: ``There was some duplicate names from applications: …``) or a
+    dump filename.
     """
 
     MANIFEST_FILENAME = "manifest.json"
+    #: The management command of definitions without ``dump_command``.
+    COMMAND_NAME = serializers.COMMAND_NAME
 
     def __init__(
         self,
@@ -68,12 +93,14 @@ class Dumper:
         storages_excludes=None,
         logger=None,
         indent=None,
+        storages_excludes_syntax=FNMATCH,
     ):
         self.storages_basepath = Path(storages_basepath) if storages_basepath else Path.cwd()
         self.executable = executable + " " if executable else ""
         self.logger = logger or NoOperationLogger()
         self.storages = [Path(item) for item in storages or []]
         self.storages_excludes = list(storages_excludes or [])
+        self.storages_excludes_syntax = storages_excludes_syntax
         self.indent = indent
         self.now = datetime.datetime.now().replace(microsecond=0)
         self.definitions = self._normalize(apps)
@@ -83,22 +110,31 @@ class Dumper:
     def from_config(cls, config, logger=None) -> Dumper:
         """The Dumper of a configuration, validated: the one way front ends build it.
 
-        Raises one :class:`ConfigError` listing every problem of the
-        definitions and storages, or saying that nothing is configured.
+        The storage patterns keep the meaning of their source
+        (``config.storages_excludes_syntax``). Raises one :class:`ConfigError`
+        listing every problem of the definitions and storages (a
+        :class:`DumperError` when definitions share a name or a dump filename),
+        or saying that nothing is configured.
         """
         if not config.apps and not config.storages:
             raise ConfigError(
                 f"nothing configured to dump in {config.source or 'the configuration'}"
             )
+        message, duplicates, unique = _duplicates(cls._normalize(config.apps))
         dumper = cls(
-            config.apps,
+            unique,
             executable=config.executable,
             storages_basepath=config.storages_basepath,
             storages=config.storages,
             storages_excludes=config.storages_excludes,
             logger=logger,
             indent=config.indent,
+            storages_excludes_syntax=config.storages_excludes_syntax,
         )
+        if duplicates:
+            # Every other problem too, found on the definitions without the repeats.
+            problems = dumper.application_problems() + dumper.storage_problems()
+            raise DumperError(message, problems=duplicates + problems)
         dumper.validate()
         return dumper
 
@@ -126,17 +162,30 @@ class Dumper:
 
         With ``drain_excluded`` the drain takes the exclusions of definitions
         that ``allow_drain`` (it follows their ``retention``); otherwise it
-        leaves both their included and excluded models.
+        leaves both their included and excluded models. As diskette's: each
+        definition's labels in turn, a label repeated when several leave it.
+        Drains in ``apps`` are skipped (they leave nothing to another drain).
         """
         labels = []
         for app in apps:
             if app.is_drain:
                 continue
-            labels.extend(app.retention if drain_excluded else [*app.models, *app.excludes])
-        return list(dict.fromkeys(labels))
+            retention = app.retention
+            if drain_excluded:
+                labels.extend(retention)
+            else:
+                labels.extend([*retention, *(x for x in app.excludes if x not in retention)])
+        return labels
 
     def load(self, apps):
-        """Build definition objects: normal ones first, then drains."""
+        """Build definition objects: normal ones first, then drains.
+
+        Raises :class:`DumperError` when two definitions share a name (as
+        diskette) or a dump filename, before building anything.
+        """
+        message, duplicates, _unique = _duplicates(self._normalize(apps))
+        if duplicates:
+            raise DumperError(message, problems=duplicates)
         normal, drains = [], []
         for name, options in self._normalize(apps):
             options = dict(options)
@@ -147,8 +196,10 @@ class Dumper:
         built = list(normal)
         for name, options in drains:
             drain = DrainApplicationConfig(name, **options)
-            drain.drain_exclusions = self.get_drain_exclusions(
-                normal, drain_excluded=drain.drain_excluded
+            drain.drain_exclusions = list(
+                dict.fromkeys(
+                    self.get_drain_exclusions(normal, drain_excluded=drain.drain_excluded)
+                )
             )
             built.append(drain)
         return built
@@ -164,17 +215,51 @@ class Dumper:
     def build_commands(self, destination=None, indent=None):
         """``(name, shell command line)`` for each definition."""
         return [
-            (
-                app.name,
-                serializers.command_line(
-                    app,
-                    executable=self.executable.strip(),
-                    destination=destination,
-                    indent=indent,
-                ),
-            )
+            (app.name, self.command(app, destination=destination, indent=indent))
             for app in self.apps
         ]
+
+    def get_command_name(self, application):
+        """The management command that dumps ``application``: its ``dump_command``
+        or :attr:`COMMAND_NAME`."""
+        return getattr(application, "dump_command", None) or self.COMMAND_NAME
+
+    def command(self, application, destination=None, indent=None):
+        """The shell command line that dumps ``application`` (see :meth:`build_commands`).
+
+        ``destination`` is the folder its dump file is written to, ``indent``
+        the indentation of the dump; the Dumper's ``executable`` prefixes it.
+        """
+        return serializers.command_line(
+            application,
+            executable=self.executable.strip(),
+            destination=destination,
+            indent=indent,
+        )
+
+    def call(self, application, destination=None, indent=None, traceback=False, check=False):
+        """Dump one definition with Django's command, in this process.
+
+        As diskette's: with ``check`` nothing is queried and the result is a dict
+        of the labels and the command's options (``{"models", "options"}``);
+        with ``destination`` (a folder) the dump is written there as the
+        definition's filename and the result is the JSON string
+        ``{"destination": path}``; otherwise the result is the dumped data.
+        ``traceback`` is accepted for compatibility: an in-process failure
+        always raises with its traceback.
+        """
+        if check:
+            labels, options = serializers.call_options(application, indent=indent)
+            return {"models": labels, "options": options}
+        self.logger.info(f"Dumping data for definition '{application.name}'")
+        if destination:
+            path = Path(destination) / application.filename
+            serializers.dump_definition(application, path, indent=indent)
+            return json.dumps({"destination": str(path)})
+        with tempfile.TemporaryDirectory() as workdir:
+            path = Path(workdir) / application.filename
+            serializers.dump_definition(application, path, indent=indent)
+            return path.read_text(encoding="utf-8")
 
     def dump_data(self, destination=None, indent=None, check=False):
         """Run ``dumpdata`` for each definition, in one read transaction.
@@ -184,11 +269,7 @@ class Dumper:
         ``check`` nothing is queried or written: the output describes the call.
         """
         if check:
-            results = []
-            for app in self.apps:
-                labels, options = serializers.call_options(app, indent=indent)
-                results.append((app.name, {"models": labels, "options": options}))
-            return results
+            return [(app.name, self.call(app, indent=indent, check=True)) for app in self.apps]
         if destination:
             paths = self._run_dumps(self.apps, destination, indent)
             return [
@@ -219,43 +300,54 @@ class Dumper:
 
     def application_problems(self) -> list[str]:
         """Every problem of the definitions, one line each."""
-        problems = []
-        names = Counter(app.name for app in self.apps)
+        return [line for lines in self._problems_by_definition().values() for line in lines]
+
+    def _problems_by_definition(self) -> dict:
+        """Each invalid definition's name (its repr when it has none) and its problem lines.
+
+        Definitions that share a name or a dump filename are refused when the
+        Dumper is built (:meth:`load`); a Dumper whose ``apps`` were changed
+        afterwards gets them reported here.
+        """
+        problems: dict = {}
         for app in self.apps:
-            if not isinstance(app.name, str) or not app.name.strip():
-                problems.append("a definition has no name")
-        problems += [
-            f"definition name '{name}' is used {count} times"
-            for name, count in names.items()
-            if count > 1 and isinstance(name, str)
-        ]
-        files = Counter(app.filename for app in self.apps if isinstance(app.filename, str))
-        problems += [
-            f"dump filename '{name}' is used by {count} definitions"
-            for name, count in files.items()
-            if count > 1
-        ]
+            key = app.name if isinstance(app.name, str) and app.name.strip() else repr(app)
+            lines = [] if key == app.name else ["a definition has no name"]
+            lines += app.problems()
+            if lines:
+                problems.setdefault(key, []).extend(lines)
+        _message, duplicates, _unique = _duplicates(
+            [(app.name, {"filename": app.filename}) for app in self.apps]
+        )
+        if duplicates:
+            problems.setdefault("(duplicates)", []).extend(duplicates)
         drains = [str(app.name) for app in self.apps if app.is_drain]
         if len(drains) > 1:
             named = ", ".join(f"'{name}'" for name in drains)
-            problems.append(
+            problems.setdefault("(drains)", []).append(
                 f"only one drain is allowed, {len(drains)} are defined ({named}): each would "
                 "dump every model the others leave; keep one"
             )
-        for app in self.apps:
-            problems += app.problems()
         return problems
 
     def validate_applications(self):
-        """Raise :class:`ApplicationRegistryError` with every definition problem."""
-        problems = self.application_problems()
-        if problems:
-            raise ApplicationRegistryError(problems=problems)
+        """Raise :class:`ApplicationRegistryError` with every definition problem.
+
+        Its ``error_messages`` maps each invalid definition's name to its
+        problems (joined by ``; ``), as diskette's; ``problems`` and
+        ``get_payload_details()`` have one line per problem.
+        """
+        by_name = self._problems_by_definition()
+        if by_name:
+            raise ApplicationRegistryError(
+                problems=[line for lines in by_name.values() for line in lines],
+                error_messages={name: "; ".join(lines) for name, lines in by_name.items()},
+            )
 
     def storage_problems(self) -> list[str]:
         """Every problem of the storages and their patterns, one line each."""
         return validate_storages(self.storages, self.storages_basepath) + check_patterns(
-            self.storages_excludes
+            self.storages_excludes, self.storages_excludes_syntax
         )
 
     def validate_storages(self):
@@ -265,13 +357,23 @@ class Dumper:
             raise DumperError(problems=problems)
 
     def validate(self):
-        """Check definitions and storages; raise one ConfigError listing every problem."""
-        problems = self.application_problems() + self.storage_problems()
+        """Check definitions and storages; raise one error listing every problem.
+
+        As diskette's, invalid definitions raise :class:`ApplicationRegistryError`
+        (its ``problems`` also list the other problems) and invalid storages (or
+        executable) alone :class:`DumperError`; both are :class:`ConfigError`.
+        """
+        others = self.storage_problems()
         executable = serializers.executable_problem(self.executable)
         if executable:
-            problems.append(executable)
-        if problems:
-            raise ConfigError(problems=problems)
+            others.append(executable)
+        try:
+            self.validate_applications()
+        except ApplicationRegistryError as exc:
+            exc.problems += others
+            raise
+        if others:
+            raise DumperError(problems=others)
 
     # Naming and manifest -------------------------------------------------------
 
@@ -286,25 +388,66 @@ class Dumper:
     def build_dump_manifest(self, destination, data_path, with_data=True, with_storages=True):
         """Write ``manifest.json`` into the ``destination`` folder; return its path.
 
-        ``data_path`` is the folder (inside ``destination``) that holds the data
-        dumps; their manifest names are relative to ``destination``.
+        As diskette's, it reads neither the database nor the storages: ``datas``
+        are the definitions' dump files in ``data_path`` (a folder inside
+        ``destination``), relative to ``destination``; ``storages`` the storage
+        paths relative to ``storages_basepath``; each is None when its kind is
+        off. ``generator`` names diskette-tui.
         """
         destination = Path(destination)
-        request = DumpRequest(
-            destination,
-            with_data=with_data,
-            with_storages=with_storages,
-            count_rows=False,
-            scan=False,
-        )
-        plan = self.plan(request)
-        manifest = build_manifest(plan, self.get_diskette_version())
+        manifest = {
+            "version": self.get_diskette_version(),
+            "creation": self.now.isoformat(timespec="seconds"),
+            "datas": None,
+            "storages": None,
+            "generator": GENERATOR,
+        }
         if with_data:
-            prefix = Path(data_path).relative_to(destination).as_posix()
-            manifest["datas"] = [f"{prefix}/{app.filename}" for app in self.apps]
+            manifest["datas"] = [
+                (Path(data_path) / app.filename).relative_to(destination).as_posix()
+                for app in self.apps
+            ]
+        if with_storages:
+            manifest["storages"] = [
+                storage_arcname(storage, self.storages_basepath) for storage in self.storages
+            ]
         path = destination / self.MANIFEST_FILENAME
         path.write_bytes(dump_manifest(manifest))
         return path
+
+    # Storages, as diskette's StorageMixin -----------------------------------------
+
+    def is_allowed_path(self, path):
+        """Whether a file at ``path`` (relative to its storage) escapes every exclusion pattern.
+
+        The patterns keep their meaning (``storages_excludes_syntax``): with
+        diskette's fnmatch, ``foo/*.txt`` excludes ``foo/bar/bar.txt``.
+        """
+        patterns = ExcludePatterns(self.storages_excludes, self.storages_excludes_syntax)
+        return patterns.match(Path(path).as_posix()) is None
+
+    def get_file_size(self, path):
+        """Size in bytes of the file at ``path`` (diskette's shortcut)."""
+        return Path(path).stat().st_size
+
+    def iter_storages_files(self, allow_excludes=True):
+        """``(path, archive name as a Path)`` of every file and kept link of the storages.
+
+        The same walk as the archive's, in its order (sorted by name); with
+        ``allow_excludes`` False the exclusion patterns are ignored. Folders
+        are not listed; links that leave their storage are skipped.
+        """
+        self.validate_storages()
+        for storage in scan_storages(
+            self.storages,
+            self.storages_basepath,
+            self.storages_excludes,
+            with_storages_excludes=allow_excludes,
+            syntax=self.storages_excludes_syntax,
+        ):
+            for entry in storage.entries:
+                if entry.kind != "dir":
+                    yield entry.path, Path(entry.arcname)
 
     # Plan and execution ---------------------------------------------------------
 
@@ -359,6 +502,7 @@ class Dumper:
                 with_storages_excludes=request.with_storages_excludes,
                 progress=progress,
                 is_cancelled=is_cancelled,
+                syntax=self.storages_excludes_syntax,
             )
         plan = DumpPlan(
             definitions=definitions,
@@ -407,7 +551,8 @@ class Dumper:
             implicit_excludes=tuple(app.implicit_excludes),
             drain_excludes=tuple(app.drain_exclusions) if app.is_drain else (),
             options=app.as_options(),
-            payload=app.as_config(),
+            # The manifest records what a drain dumped (diskette's payload says []).
+            payload={**app.as_config(), "models": list(labels)},
             command=serializers.command_line(
                 app, executable=self.executable.strip(), indent=self.indent
             ),
@@ -474,13 +619,17 @@ class Dumper:
         with_data=True,
         with_storages=True,
         with_storages_excludes=True,
-        destination_chmod=0o644,
+        destination_chmod=None,
     ):
         """Dump data and storages into an archive; return its path.
 
         ``destination_chmod`` applies to the archive and to the destination folder
-        when it has to be created (diskette's behaviour).
+        when it has to be created (diskette's behaviour); without it, the
+        ``DISKETTE_DUMP_PERMISSIONS`` setting, else ``0o644``.
         """
+        destination_chmod = (
+            destination_chmod or serializers.dump_permissions() or DEFAULT_ARCHIVE_MODE
+        )
         request = _seed_request(
             destination,
             filename,
@@ -513,9 +662,12 @@ class Dumper:
         with_data=True,
         with_storages=True,
         with_storages_excludes=True,
-        destination_chmod=0o644,
+        destination_chmod=None,
     ):
         """Report what would be done through the logger; return the archive path."""
+        destination_chmod = (
+            destination_chmod or serializers.dump_permissions() or DEFAULT_ARCHIVE_MODE
+        )
         request = _seed_request(
             destination,
             filename,
@@ -566,3 +718,66 @@ def _require_a_kind(with_data, with_storages):
     """diskette's rule: a dump holds data, storages or both."""
     if not with_data and not with_storages:
         raise DumperError("Arguments 'with_data' and 'with_storages' can not be both 'False'")
+
+
+def _duplicates(pairs) -> tuple[str, list[str], list]:
+    """Definitions that share a name or a dump filename, in ``(name, options)`` pairs.
+
+    Returns the error message (diskette's sentence for names, then ours for
+    filenames), one problem line per repeated name or filename, and the pairs
+    without the repeats (the first of each name, then of each filename). A
+    definition without ``filename`` has the one its name gives; filenames that
+    differ only in case clash too. A repeated name is not reported again as
+    the filename it gives.
+    """
+    names = [name for name, _options in pairs if _hashable(name)]
+    repeated = [name for name, count in Counter(names).items() if count > 1]
+    named, seen_names = [], set()
+    for name, options in pairs:
+        if _hashable(name):
+            if name in seen_names:
+                continue
+            seen_names.add(name)
+        named.append((name, options))
+    filenames = [_dump_filename(name, options) for name, options in named]
+    clashes = clashing_names(filenames)
+    sentences = []
+    if repeated:
+        sentences.append(
+            "There was some duplicate names from applications: "
+            + ", ".join(str(name) for name in repeated)
+        )
+    if clashes:
+        sentences.append(
+            "There was some duplicate dump filenames from applications: "
+            + ", ".join(spellings for spellings, _count in clashes)
+        )
+    problems = [
+        f"definition name '{name}' is used {names.count(name)} times" for name in repeated
+    ] + [
+        f"dump filename {spellings} is used by {count} definitions"
+        for spellings, count in clashes
+    ]
+    unique, seen_files = [], set()
+    for pair, filename in zip(named, filenames, strict=True):
+        folded = filename.casefold() if isinstance(filename, str) else None
+        if folded is None or folded not in seen_files:
+            seen_files.add(folded)
+            unique.append(pair)
+    return "; ".join(sentences), problems, unique
+
+
+def _dump_filename(name, options):
+    """The dump filename a definition has: its ``filename``, else its name's."""
+    given = options.get("filename") if isinstance(options, dict) else None
+    if given:
+        return given
+    return ApplicationConfig(name).filename if isinstance(name, str) else None
+
+
+def _hashable(value) -> bool:
+    try:
+        hash(value)
+    except TypeError:
+        return False
+    return True

@@ -130,7 +130,12 @@ class SkippedLink:
 
 @dataclass(frozen=True)
 class StoragePlan:
-    """A storage folder: every member it adds, what it excludes and skips."""
+    """A storage folder: every member it adds, what it excludes and skips.
+
+    ``pattern_syntax`` says what its exclusion patterns mean: ``"gitignore"``,
+    ``"fnmatch"`` (diskette's, from ``DISKETTE_STORAGES_EXCLUDES``), or None
+    when it has none.
+    """
 
     path: Path
     arcname: str
@@ -138,6 +143,7 @@ class StoragePlan:
     excluded: tuple[ExcludedEntry, ...] = ()
     skipped_links: tuple[SkippedLink, ...] = ()
     selected: bool = True
+    pattern_syntax: str | None = None
 
     @property
     def files(self) -> int:
@@ -504,6 +510,7 @@ class DumpPlan:
             "selected": item.selected and self.with_storages,
             "files": item.files,
             "size": item.size,
+            "pattern_syntax": item.pattern_syntax,
             "entries": [
                 {"name": e.arcname, "kind": e.kind, "size": e.size}
                 | ({"target": e.link_target} if e.link_target else {})
@@ -531,6 +538,24 @@ def _unreadable_problem(entry: SkippedLink) -> str:
 def _reselected(items: tuple, wanted: set, key: str) -> tuple:
     """``items`` with ``selected`` set where their ``key`` attribute is ``wanted``."""
     return tuple(dataclasses.replace(item, selected=getattr(item, key) in wanted) for item in items)
+
+
+def clashing_names(names) -> list[tuple[str, int]]:
+    """Names that would be one member once extracted: equal, or equal but for case.
+
+    One ``(spellings, count)`` per clash, in first-seen order: ``("'a.json'",
+    2)``, or ``("'A.json' and 'a.json'", 2)``; empty when every name is its
+    own. Case counts because some file systems ignore it.
+    """
+    groups: dict[str, list[str]] = {}
+    for name in names:
+        if isinstance(name, str):
+            groups.setdefault(name.casefold(), []).append(name)
+    return [
+        (" and ".join(f"'{spelling}'" for spelling in dict.fromkeys(spellings)), len(spellings))
+        for spellings in groups.values()
+        if len(spellings) > 1
+    ]
 
 
 class FilenameError(ValueError):

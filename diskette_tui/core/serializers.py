@@ -13,7 +13,8 @@ import platform
 import shlex
 from pathlib import Path
 
-from .plan import Snapshot
+from ..exceptions import DumperError
+from .plan import Snapshot, clashing_names
 from .progress import ProgressUpdate, no_progress
 
 COMMAND_NAME = "dumpdata"
@@ -194,11 +195,21 @@ def dump_definitions(
     """Dump each definition into ``workdir``, all inside one :func:`snapshot`.
 
     Each dump is the definition's ``filename`` in ``workdir``; the paths are
-    returned in definition order. ``progress`` hears a ``data`` update before
-    each definition (its name) and one when all are done; ``on_snapshot``
-    hears the :class:`Snapshot` the dumps read.
+    returned in definition order; definitions sharing a filename (however
+    they were built) raise :class:`DumperError` before anything is dumped.
+    ``progress`` hears a ``data`` update before each definition (its name)
+    and one when all are done; ``on_snapshot`` hears the :class:`Snapshot`
+    the dumps read.
     """
     progress = progress or no_progress
+    clashes = clashing_names(definition.filename for definition in definitions)
+    if clashes:
+        # Two dumps written to one file: the first one would be lost.
+        raise DumperError(
+            problems=[
+                f"dump filename {named} is used by {count} definitions" for named, count in clashes
+            ]
+        )
     total = len(definitions)
     paths = []
     with snapshot() as found:
@@ -211,6 +222,26 @@ def dump_definitions(
             paths.append(path)
         progress(ProgressUpdate("data", "", total, total))
     return paths
+
+
+def dump_permissions():
+    """The ``DISKETTE_DUMP_PERMISSIONS`` setting (an octal mode such as ``0o600``), or None.
+
+    None when Django has no settings or the setting is empty; a value that is
+    not a mode raises :class:`DumperError`.
+    """
+    from django.conf import settings
+
+    if not settings.configured:
+        return None
+    mode = getattr(settings, "DISKETTE_DUMP_PERMISSIONS", None)
+    if not mode:
+        return None
+    if isinstance(mode, bool) or not isinstance(mode, int) or not 0 <= mode <= 0o7777:
+        raise DumperError(
+            f"settings.DISKETTE_DUMP_PERMISSIONS must be an octal mode like 0o600, got {mode!r}"
+        )
+    return mode
 
 
 def environment(using="default") -> dict:

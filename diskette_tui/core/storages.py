@@ -5,9 +5,13 @@ under their path relative to that base path (``media/pictures/a.jpg``). The
 walk here is the only one: the archive writer takes its file list from the
 :class:`~diskette_tui.core.plan.StoragePlan` built by :class:`StorageScan`.
 
-Exclusion patterns are gitignore-style (:class:`pathspec.GitIgnoreSpec`) and
-are matched against paths relative to each storage, folders with a trailing
-slash so that ``cache/`` works. An excluded folder is not walked at all.
+Exclusion patterns are matched against paths relative to each storage, in one
+of two syntaxes (:class:`ExcludePatterns`): gitignore-style
+(:class:`pathspec.GitIgnoreSpec`, the default and ``diskette.toml``'s), where
+folders are matched with a trailing slash so that ``cache/`` works and an
+excluded folder is not walked at all; or diskette's fnmatch (the
+``DISKETTE_STORAGES_EXCLUDES`` setting), where ``*`` also crosses ``/`` and
+only files and links are matched, as diskette matches them.
 
 This module does not import Django: it is tested without settings.
 """
@@ -15,7 +19,9 @@ This module does not import Django: it is tested without settings.
 from __future__ import annotations
 
 import errno
+import fnmatch
 import os
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from operator import attrgetter
@@ -47,6 +53,11 @@ REASON_TARGET_NOT_UTF8 = "link target is not valid UTF-8"
 
 #: ``os.access`` answers for the user the dump runs as (effective ids) where it can.
 _ACCESS_EFFECTIVE = os.access in os.supports_effective_ids
+
+#: Pattern syntaxes: gitignore-style (pathspec) and diskette's fnmatch.
+GITIGNORE = "gitignore"
+FNMATCH = "fnmatch"
+PATTERN_SYNTAXES = (GITIGNORE, FNMATCH)
 
 _by_name = attrgetter("name")
 
@@ -184,14 +195,18 @@ def _placement_problem(path: Path, real: Path, basepath, base_real: Path) -> str
 # Exclusion patterns ----------------------------------------------------
 
 
-def check_patterns(patterns) -> list[str]:
+def check_patterns(patterns, syntax=GITIGNORE) -> list[str]:
     """Return one problem line per invalid exclusion pattern (for config validation).
 
-    A pattern is invalid when it is not a string, spans several lines, is
-    rejected by pathspec (``!``, a trailing backslash...) or can match nothing
-    (empty, blank, a ``#`` comment, an unclosed ``[``): such a pattern is
-    almost certainly a mistake, and gitignore would drop it silently.
+    A pattern is invalid when it is not a string. A gitignore-style pattern
+    (``syntax`` :data:`GITIGNORE`) is also invalid when it spans several lines,
+    is rejected by pathspec (``!``, a trailing backslash...) or can match
+    nothing (empty, blank, a ``#`` comment, an unclosed ``[``): such a pattern
+    is almost certainly a mistake, and gitignore would drop it silently. Any
+    string is an fnmatch pattern (:data:`FNMATCH`), as in diskette.
     """
+    if syntax not in PATTERN_SYNTAXES:
+        return [f"unknown exclusion pattern syntax {syntax!r} (use gitignore or fnmatch)"]
     if patterns is None:
         return []
     if isinstance(patterns, (str, bytes)):
@@ -202,7 +217,10 @@ def check_patterns(patterns) -> list[str]:
         return [f"exclusion patterns must be a list of strings: {patterns!r}"]
     problems = []
     for pattern in patterns:
-        problem = _pattern_problem(pattern)
+        if syntax == FNMATCH:
+            problem = None if isinstance(pattern, str) else _pattern_problem(pattern)
+        else:
+            problem = _pattern_problem(pattern)
         if problem:
             problems.append(problem)
     return problems
@@ -242,6 +260,56 @@ def compile_excludes(patterns) -> pathspec.GitIgnoreSpec:
     return pathspec.GitIgnoreSpec.from_lines(list(patterns))
 
 
+class ExcludePatterns:
+    """Exclusion patterns of one syntax, compiled once; :meth:`match` names the one that excludes.
+
+    :data:`GITIGNORE`: gitignore-style, the last match wins, ``!`` re-includes,
+    a folder is matched as ``name/`` (and then not walked). :data:`FNMATCH`:
+    diskette's meaning, :func:`fnmatch.fnmatch` on the path relative to the
+    storage, where ``*`` and ``?`` also match ``/`` (``foo/*.txt`` excludes
+    ``foo/bar/bar.txt``); the first match excludes and folders are never
+    matched (diskette matches files only). Raises :class:`ValueError` naming
+    every invalid pattern (see :func:`check_patterns`).
+    """
+
+    def __init__(self, patterns, syntax=GITIGNORE):
+        self.patterns = [] if patterns is None else list(patterns)
+        self.syntax = syntax
+        problems = check_patterns(self.patterns, syntax)
+        if problems:
+            raise ValueError("; ".join(problems))
+        if syntax == FNMATCH:
+            self._regexes = [
+                re.compile(fnmatch.translate(os.path.normcase(pattern)))
+                for pattern in self.patterns
+            ]
+        else:
+            self._spec = pathspec.GitIgnoreSpec.from_lines(self.patterns)
+
+    def match(self, relative: str, is_dir: bool = False) -> str | None:
+        """The pattern excluding the entry at ``relative`` (``/``-separated), or None."""
+        if self.syntax == FNMATCH:
+            if is_dir:
+                return None
+            name = os.path.normcase(relative)
+            return next(
+                (
+                    pattern
+                    for pattern, regex in zip(self.patterns, self._regexes, strict=True)
+                    if regex.match(name)
+                ),
+                None,
+            )
+        result = self._spec.check_file(relative + "/" if is_dir else relative, ())
+        return self.patterns[result.index] if result.include else None
+
+
+def storage_arcname(storage, basepath) -> str:
+    """A storage's archive name: its path relative to the base path, both resolved."""
+    real = os.path.realpath(storage)
+    return Path(os.path.relpath(real, os.path.realpath(basepath))).as_posix()
+
+
 # Scanning --------------------------------------------------------------
 
 
@@ -255,6 +323,7 @@ class _Walk:
     excluded: list[ExcludedEntry] = field(default_factory=list)
     skipped: list[SkippedLink] = field(default_factory=list)
     seen: int = 0
+    pattern_syntax: str | None = None
 
     def skip(
         self, path: Path, arcname: str, reason: str, target: str = "", unreadable: bool = False
@@ -279,6 +348,7 @@ class _Walk:
             entries=tuple(self.entries),
             excluded=tuple(self.excluded),
             skipped_links=tuple(self.skipped),
+            pattern_syntax=self.pattern_syntax,
         )
 
 
@@ -303,7 +373,8 @@ class StorageScan:
       with ``unreadable`` set: the plan refuses them unless its request says
       ``skip_unreadable``. Such a name is recorded escaped (``caf\\xe9.txt``).
 
-    ``excludes`` are gitignore-style patterns relative to the storage;
+    ``excludes`` are patterns relative to the storage, in ``syntax``
+    (:class:`ExcludePatterns`: gitignore-style by default, or fnmatch);
     ``with_storages_excludes=False`` ignores them. ``progress`` receives a
     ``"scan"`` :class:`ProgressUpdate` every 500 entries and once at the end;
     ``is_cancelled`` is asked every 500 entries and a true answer raises
@@ -318,16 +389,20 @@ class StorageScan:
         with_storages_excludes: bool = True,
         progress: ProgressCallback | None = None,
         is_cancelled: Callable[[], bool] | None = None,
+        syntax: str = GITIGNORE,
     ):
         self.storage = Path(storage)
         self.basepath = Path(basepath)
         self.excludes = list(excludes or ())
+        self.syntax = syntax
         self.with_storages_excludes = with_storages_excludes
         self.progress = progress
         self.is_cancelled = is_cancelled
         # Compiled now so that a bad pattern fails before any walking.
-        self._spec = (
-            compile_excludes(self.excludes) if with_storages_excludes and self.excludes else None
+        self._patterns = (
+            ExcludePatterns(self.excludes, syntax)
+            if with_storages_excludes and self.excludes
+            else None
         )
 
     def run(self) -> StoragePlan:
@@ -341,8 +416,8 @@ class StorageScan:
         if problems:
             raise DumperError(problems=problems)
         root = os.path.realpath(self.storage)
-        base = os.path.realpath(self.basepath)
-        walk = _Walk(root=root, arcname=Path(os.path.relpath(root, base)).as_posix())
+        walk = _Walk(root=root, arcname=storage_arcname(self.storage, self.basepath))
+        walk.pattern_syntax = self.syntax if self.excludes else None
         self._walk(walk)
         if self.progress is not None:
             self.progress(ProgressUpdate(stage="scan", item=walk.arcname, completed=walk.seen))
@@ -356,8 +431,7 @@ class StorageScan:
             top = []
             walk.skip_error(Path(walk.root), walk.arcname, exc)
 
-        check = self._spec.check_file if self._spec is not None else None
-        no_separators = ()
+        match = self._patterns.match if self._patterns is not None else None
         arcprefix = walk.arcname + "/"
 
         # A stack of (remaining entries, path prefix relative to the storage,
@@ -378,12 +452,10 @@ class StorageScan:
             rel = prefix + entry.name
             path = folder / entry.name
             is_dir = entry.is_dir(follow_symlinks=False)
-            if check is not None:
-                result = check(rel + "/" if is_dir else rel, no_separators)
-                if result.include:
-                    pattern = self.excludes[result.index]
-                    walk.excluded.append(_excluded(entry, path, arcprefix + rel, pattern, is_dir))
-                    continue
+            pattern = match(rel, is_dir) if match is not None else None
+            if pattern is not None:
+                walk.excluded.append(_excluded(entry, path, arcprefix + rel, pattern, is_dir))
+                continue
             if not is_utf8(entry.name):
                 # Neither tar, SHA256SUMS nor the manifest can carry it as text.
                 walk.skip(path, shown_name(arcprefix + rel), REASON_NOT_UTF8, unreadable=True)
@@ -486,6 +558,7 @@ def scan_storages(
     with_storages_excludes: bool = True,
     progress: ProgressCallback | None = None,
     is_cancelled: Callable[[], bool] | None = None,
+    syntax: str = GITIGNORE,
 ) -> tuple[StoragePlan, ...]:
     """Scan every storage in order and return their plans (see :class:`StorageScan`)."""
     excludes = list(excludes or ())
@@ -497,6 +570,7 @@ def scan_storages(
             with_storages_excludes=with_storages_excludes,
             progress=progress,
             is_cancelled=is_cancelled,
+            syntax=syntax,
         ).run()
         for storage in storages
     )

@@ -41,7 +41,7 @@ class StorageNode:
 
 
 def storage_label(storage: StoragePlan, folder: Folder, enabled: bool) -> Text:
-    """The top line of a storage, with its checkbox."""
+    """The top line of a storage, with its checkbox and its patterns' meaning."""
     selected = storage.selected and enabled
     box = ("[x] ", "bold green") if selected else ("[ ] ", "dim")
     label = Text.assemble(
@@ -51,6 +51,8 @@ def storage_label(storage: StoragePlan, folder: Folder, enabled: bool) -> Text:
         (size(folder.size).rjust(11), "dim"),
     )
     append_extras(label, folder)
+    if storage.pattern_syntax:  # what its patterns mean: gitignore or fnmatch
+        label.append(f"   {storage.pattern_syntax}", style="dim")
     if not selected:
         label.stylize("dim")
     return label
