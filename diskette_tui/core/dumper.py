@@ -693,8 +693,14 @@ class Dumper:
 def _seed_request(
     destination, filename, with_data, with_storages, with_storages_excludes, destination_chmod
 ) -> DumpRequest:
-    """The request of a seed method's arguments (``destination_chmod`` for both modes)."""
+    """The request of a seed method's arguments (``destination_chmod`` for both modes).
+
+    A destination folder the dump creates gets ``destination_chmod`` as
+    diskette gives it, plus what a folder needs to be used: the owner's
+    ``rwx`` and the execute bit wherever reading is granted.
+    """
     _require_a_kind(with_data, with_storages)
+    folder_mode = destination_chmod | 0o700 | ((destination_chmod & 0o044) >> 2)
     return DumpRequest(
         destination,
         filename or DEFAULT_FILENAME,
@@ -702,7 +708,7 @@ def _seed_request(
         with_storages=with_storages,
         with_storages_excludes=with_storages_excludes,
         chmod=destination_chmod,
-        dir_chmod=destination_chmod,
+        dir_chmod=folder_mode,
         count_rows=False,
     )
 
