@@ -88,8 +88,7 @@ def main() -> None:
     print(f"best of {options.runs} runs:")
     print(f"  check           {check:6.2f} s")
     print(
-        f"  check --json    {check_json:6.2f} s  "
-        f"({check_json / check:.2f} × check, target ≤ 1.5)"
+        f"  check --json    {check_json:6.2f} s  ({check_json / check:.2f} × check, target ≤ 1.5)"
     )
     print(f"  verify          {verify:6.2f} s")
     print(

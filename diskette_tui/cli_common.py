@@ -23,6 +23,7 @@ from rich.console import Console
 from .exceptions import ConfigError, DisketteError, Interrupted
 from .render import tagged
 
+
 class PipedConsole(Console):
     """A rich Console for stdout that leaves a closed pipe to :func:`reported_errors`.
 

@@ -660,11 +660,15 @@ def _check_mode(value: Any, report: Callable[[str], None], *, toml: bool) -> int
     """
     if toml and isinstance(value, int) and not isinstance(value, bool):
         if _MODE_PATTERN.fullmatch(str(value)) and int(str(value), 8) <= _MAX_MODE:
-            report(f'must be a quoted octal string: write "{value}", not {value} '
-                   "(a TOML integer is decimal)")
+            report(
+                f'must be a quoted octal string: write "{value}", not {value} '
+                "(a TOML integer is decimal)"
+            )
         else:
-            report(f'must be a quoted octal string like "600", not the integer {value} '
-                   "(a TOML integer is decimal)")
+            report(
+                f'must be a quoted octal string like "600", not the integer {value} '
+                "(a TOML integer is decimal)"
+            )
         return None
     if isinstance(value, bool) or not isinstance(value, int | str):
         expected = '"600"' if toml else "'600' or an integer"

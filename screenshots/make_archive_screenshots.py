@@ -64,7 +64,9 @@ async def inspect(archive: Path):
     from diskette_tui.tui.inspect_app import InspectApp
 
     app = InspectApp(
-        archive, title="diskette — inspect", subtitle=archive.name,
+        archive,
+        title="diskette — inspect",
+        subtitle=archive.name,
         archive_label=archive.name,
     )
     async with app.run_test(size=SIZE) as pilot:

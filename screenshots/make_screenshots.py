@@ -107,7 +107,9 @@ async def writing_and_result(config, dumper):
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: app.preview.loaded)
         await pilot.press("d", "y")
-        await wait_for(pilot, lambda: app.progress_screen is not None and app.progress_screen.done == 2)
+        await wait_for(
+            pilot, lambda: app.progress_screen is not None and app.progress_screen.done == 2
+        )
         await shoot(app, "writing.svg")
         gate.set()
         await wait_for(pilot, lambda: isinstance(app.screen, ResultScreen))

@@ -42,7 +42,8 @@ def build(path: Path, members, manifest=None, checksums="auto", with_manifest=Tr
             "datas": [i.name for i, _ in files if i.name.startswith("data/")] or None,
             "storages": sorted(
                 {i.name.split("/")[0] for i, _ in members if not i.name.startswith("data")}
-            ) or None,
+            )
+            or None,
         }
     all_members = list(members)
     if checksums == "auto":
@@ -80,33 +81,47 @@ def sha256(path: Path) -> str:
 
 # name -> (builder(path) -> path, text expected in the one-line error)
 def _traversal(path):
-    return build(path, good_members() + [member("media/../escaped.txt", b"x")],
-                 manifest={"datas": ["data/site.json"], "storages": ["media"]})
+    return build(
+        path,
+        good_members() + [member("media/../escaped.txt", b"x")],
+        manifest={"datas": ["data/site.json"], "storages": ["media"]},
+    )
 
 
 def _absolute(path):
-    return build(path, good_members() + [member("/tmp/diskette-absolute-test.txt", b"x")],
-                 manifest={"datas": ["data/site.json"], "storages": ["media"]})
+    return build(
+        path,
+        good_members() + [member("/tmp/diskette-absolute-test.txt", b"x")],
+        manifest={"datas": ["data/site.json"], "storages": ["media"]},
+    )
 
 
 def _symlink_escape(path):
-    return build(path, good_members() + [member("media/evil", kind="symlink", linkname="../../etc")],
-                 manifest={"datas": ["data/site.json"], "storages": ["media"]})
+    return build(
+        path,
+        good_members() + [member("media/evil", kind="symlink", linkname="../../etc")],
+        manifest={"datas": ["data/site.json"], "storages": ["media"]},
+    )
 
 
 def _hardlink_escape(path):
-    return build(path, good_members() + [member("media/evil", kind="hardlink", linkname="../etc/passwd")],
-                 manifest={"datas": ["data/site.json"], "storages": ["media"]})
+    return build(
+        path,
+        good_members() + [member("media/evil", kind="hardlink", linkname="../etc/passwd")],
+        manifest={"datas": ["data/site.json"], "storages": ["media"]},
+    )
 
 
 def _manifest_datas(path):
-    return build(path, good_members(),
-                 manifest={"datas": ["data/../../evil.json"], "storages": ["media"]})
+    return build(
+        path, good_members(), manifest={"datas": ["data/../../evil.json"], "storages": ["media"]}
+    )
 
 
 def _manifest_storages(path):
-    return build(path, good_members(),
-                 manifest={"datas": ["data/site.json"], "storages": ["/abs/media"]})
+    return build(
+        path, good_members(), manifest={"datas": ["data/site.json"], "storages": ["/abs/media"]}
+    )
 
 
 def _no_manifest(path):
@@ -131,18 +146,27 @@ def _corrupt(path):
 
 def _broken_data(path):
     members = good_members() + [member("data/broken.json", b'[{"model": "sites.site", ')]
-    return build(path, members,
-                 manifest={"datas": ["data/site.json", "data/broken.json"], "storages": ["media"]})
+    return build(
+        path,
+        members,
+        manifest={"datas": ["data/site.json", "data/broken.json"], "storages": ["media"]},
+    )
 
 
 def _fifo(path):
-    return build(path, good_members() + [member("media/pipe", kind="fifo")],
-                 manifest={"datas": ["data/site.json"], "storages": ["media"]})
+    return build(
+        path,
+        good_members() + [member("media/pipe", kind="fifo")],
+        manifest={"datas": ["data/site.json"], "storages": ["media"]},
+    )
 
 
 def _unexpected(path):
-    return build(path, good_members() + [member("stray.txt", b"x")],
-                 manifest={"datas": ["data/site.json"], "storages": ["media"]})
+    return build(
+        path,
+        good_members() + [member("stray.txt", b"x")],
+        manifest={"datas": ["data/site.json"], "storages": ["media"]},
+    )
 
 
 HOSTILE = {

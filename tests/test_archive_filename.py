@@ -41,7 +41,14 @@ def test_filename_with_anything_but_features_and_date_is_a_usage_error(
 def test_filename_fills_features_and_date_only(demo_project, tmp_path):
     config = write_config(tmp_path, demo_project)
     result = invoke(
-        "dump", "-c", config, "--yes", "-q", "--no-storages", "--filename", "s{features}@{date}.tar.gz"
+        "dump",
+        "-c",
+        config,
+        "--yes",
+        "-q",
+        "--no-storages",
+        "--filename",
+        "s{features}@{date}.tar.gz",
     )
     assert result.exit_code == 0, result.output
     [archive] = (tmp_path / "dumps").iterdir()

@@ -91,9 +91,7 @@ async def shown(pilot):
 
 
 def inspect_app(path: Path) -> InspectApp:
-    return InspectApp(
-        path, title="diskette — inspect", subtitle=path.name, archive_label=path.name
-    )
+    return InspectApp(path, title="diskette — inspect", subtitle=path.name, archive_label=path.name)
 
 
 class ScriptedLoader(Loader):
@@ -174,9 +172,7 @@ def test_inspect_shows_data_files_counts_and_storage_tree(demo_archive):
             assert "every member stays inside its place" in facts
             assert "diskette-tui" in facts
             labels = tree_labels(screen.query_one(ArchiveTree))
-            media_files = sum(
-                1 for m in contents.storage_members("media") if m.kind in ("file",)
-            )
+            media_files = sum(1 for m in contents.storage_members("media") if m.kind in ("file",))
             assert labels[0].startswith("media/") and f"{media_files} files" in labels[0]
             assert any(label.startswith("pictures/") for label in labels)
             assert any(label.startswith("latest.png → pictures/") for label in labels)
@@ -235,7 +231,9 @@ def test_inspect_says_why_a_load_would_refuse_the_archive(tmp_path):
 
 
 def test_inspect_reports_checksum_mismatch(tmp_path):
-    archive = build(tmp_path / "tampered.tar.gz", good_members(), checksums=b"0" * 64 + b"  data/site.json\n")
+    archive = build(
+        tmp_path / "tampered.tar.gz", good_members(), checksums=b"0" * 64 + b"  data/site.json\n"
+    )
     app = inspect_app(archive)
 
     async def scenario():
@@ -275,8 +273,9 @@ def test_load_preview_confirm_and_load_storages(demo_archive, tmp_path):
             body = modal_text(app)
             assert f"into {basepath}" in body
             lines = body.splitlines()
-            assert any("media" in line and "merge: 0 of 1 existing overwritten" in line
-                       for line in lines)
+            assert any(
+                "media" in line and "merge: 0 of 1 existing overwritten" in line for line in lines
+            )
             assert any("private" in line and "new folder" in line for line in lines)
             assert "not loaded (--no-data)" in body
             await pilot.press("y")
@@ -330,8 +329,12 @@ def test_declining_writes_nothing_and_exits_1(demo_archive, tmp_path, keys):
 def test_load_preview_with_data_says_where_and_all_or_nothing(demo_archive, tmp_path):
     calls = []
     app = load_app(
-        demo_archive, tmp_path / "base", execute=lambda plan, progress: calls.append(plan),
-        with_data=True, exclude_data=["Users"], storages_mode="replace",
+        demo_archive,
+        tmp_path / "base",
+        execute=lambda plan, progress: calls.append(plan),
+        with_data=True,
+        exclude_data=["Users"],
+        storages_mode="replace",
     )
 
     async def scenario():
@@ -397,9 +400,13 @@ def test_failing_data_file_rolls_back_and_exits_1(demo_project, tmp_path):
         {"model": "catalog.tag", "pk": 990101, "fields": {"name": "tui-rollback-probe"}},
         {"model": "sites.site", "pk": 1, "fields": {"domain": "changed.example", "name": "X"}},
     ]
-    second = [{"model": "orders.order", "pk": 990102,
-               "fields": {"customer": 99999999, "created": "2024-01-01T00:00:00Z",
-                          "status": "new"}}]
+    second = [
+        {
+            "model": "orders.order",
+            "pk": 990102,
+            "fields": {"customer": 99999999, "created": "2024-01-01T00:00:00Z", "status": "new"},
+        }
+    ]
     archive = build(
         tmp_path / "rollback.tar.gz",
         [

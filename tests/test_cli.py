@@ -410,7 +410,9 @@ def test_demo_command_creates_and_resets_the_demo(tmp_path):
     again = run_cli("demo", "--demo-dir", folder, cwd=tmp_path)
     assert again.returncode == 0, again.stderr
     assert not (folder / "media" / "stray.txt").exists()
-    check = run_cli("check", "--demo", "--json", cwd=tmp_path, env_extra={"DISKETTE_DEMO_DIR": str(folder)})
+    check = run_cli(
+        "check", "--demo", "--json", cwd=tmp_path, env_extra={"DISKETTE_DEMO_DIR": str(folder)}
+    )
     assert check.returncode == 0, check.stderr
     assert json.loads(check.stdout)["totals"]["rows"] == 818
 

@@ -95,9 +95,7 @@ def test_settings_precedence_is_flag_then_environment_then_file(demo_project, tm
     assert flag.returncode == 0, flag.stderr
 
 
-def test_a_file_naming_only_the_project_takes_the_rest_from_django_settings(
-    demo_project, tmp_path
-):
+def test_a_file_naming_only_the_project_takes_the_rest_from_django_settings(demo_project, tmp_path):
     sites_settings(tmp_path)
     (tmp_path / "diskette.toml").write_text(
         f'settings = "sites_settings"\npythonpath = [".", "{demo_project}"]\n'
@@ -162,9 +160,7 @@ def test_output_into_a_closed_pipe_exits_0_quietly(demo_archive, tmp_path, args)
     assert result.stderr == ""
 
 
-def test_dump_with_its_messages_into_a_closed_pipe_still_writes_the_archive(
-    demo_project, tmp_path
-):
+def test_dump_with_its_messages_into_a_closed_pipe_still_writes_the_archive(demo_project, tmp_path):
     """Messages that cannot be shown do not stop the work, nor hide whether it was done."""
     reader, writer = os.pipe()
     os.close(reader)

@@ -307,10 +307,15 @@ def test_every_problem_at_once(tmp_path):
         ("indent = 1.5", "'indent' must be an integer, got float"),
         ('apps = "x"', "'apps' must be a list of tables ([[apps]]), got str"),
         ("apps = [1]", "apps[0] must be a table, got int"),
-        ('chmod = "7777"', "'chmod' must be a mode between 0 and 0o777 (permission bits only), "
-         "got '7777'"),
-        ("chmod = -1", "'chmod' must be a quoted octal string like \"600\", not the integer -1 "
-         "(a TOML integer is decimal)"),
+        (
+            'chmod = "7777"',
+            "'chmod' must be a mode between 0 and 0o777 (permission bits only), got '7777'",
+        ),
+        (
+            "chmod = -1",
+            "'chmod' must be a quoted octal string like \"600\", not the integer -1 "
+            "(a TOML integer is decimal)",
+        ),
     ],
 )
 def test_single_problem(tmp_path, line, problem):

@@ -210,9 +210,10 @@ def test_fnmatch_patterns_select_the_files_diskettes_storage_manager_selects(tmp
         got = sorted(str(name) for _path, name in ours.iter_storages_files())
         assert got == expected, patterns
         for relative in ("foo/bar/bar.txt", "a.txt", "foo/top.txt", "cache/x.tmp"):
-            assert ours.is_allowed_path(Path(relative)) == theirs.is_allowed_path(
-                Path(relative)
-            ), (patterns, relative)
+            assert ours.is_allowed_path(Path(relative)) == theirs.is_allowed_path(Path(relative)), (
+                patterns,
+                relative,
+            )
 
 
 def test_preview_and_check_say_what_a_storages_patterns_mean(tmp_path):
@@ -482,8 +483,14 @@ def test_diskette_060_and_ours_agree_on_the_same_definitions(tmp_path):
     python("-m", "django", "migrate", "--verbosity", "0")
     out = tmp_path / "out"
     found = json.loads(
-        python("-c", COMPARE_SCRIPT, str(target), str(out), json.dumps(COMPARED_APPS),
-               json.dumps(COMPARED_EXCLUDES))  # fmt: skip
+        python(
+            "-c",
+            COMPARE_SCRIPT,
+            str(target),
+            str(out),
+            json.dumps(COMPARED_APPS),
+            json.dumps(COMPARED_EXCLUDES),
+        )  # fmt: skip
     )
     theirs, ours, m2m = found["theirs"], found["ours"], set(found["auto_created"])
     assert m2m  # the demo has auto-created M2M tables: the comparison below means something

@@ -37,9 +37,7 @@ def open_umask():
         ("chmod = 0o600", 'like "600", not the integer 384 (a TOML integer is decimal)'),
     ],
 )
-def test_chmod_toml_integer_is_refused_with_a_hint_to_quote_it(
-    demo_project, tmp_path, line, tail
-):
+def test_chmod_toml_integer_is_refused_with_a_hint_to_quote_it(demo_project, tmp_path, line, tail):
     config = write_config(tmp_path, demo_project, head=line)
     result = invoke("dump", "-c", config, "--yes", "-q")
     assert result.exit_code == 2, result.output
@@ -66,8 +64,7 @@ def test_chmod_flag_beyond_permission_bits_is_a_usage_error(demo_project, tmp_pa
     result = invoke("dump", "-c", config, "--yes", "-q", "--chmod", value)
     assert result.exit_code == 2, result.output
     assert result.stderr.strip() == (
-        f"error: --chmod: must be a mode between 0 and 0o777 (permission bits only), "
-        f"got {value!r}"
+        f"error: --chmod: must be a mode between 0 and 0o777 (permission bits only), got {value!r}"
     )
     assert not (tmp_path / "dumps").exists()
 

@@ -34,7 +34,7 @@ def test_scan_reads_members_digests_counts(tmp_path):
     "name, content, expected",
     [
         ("data/a.jsonl", b'{"a": 1}\n\n{"b": 2}\n', 2),
-        ("data/a.xml", b'<django-objects><object/><object/><object/></django-objects>', 3),
+        ("data/a.xml", b"<django-objects><object/><object/><object/></django-objects>", 3),
         ("data/a.json", b"[]", 0),
     ],
 )
@@ -53,7 +53,8 @@ def test_inspect_text_and_json(tmp_path):
     data = json.loads(result.stdout)
     assert data["datas"][0]["objects"] == 1
     assert {f["name"] for f in data["storages"][0]["files"]} == {
-        "media/pictures/a.png", "media/notes.txt"
+        "media/pictures/a.png",
+        "media/notes.txt",
     }
     assert list(tmp_path.iterdir()) == [path]  # nothing extracted
 
@@ -161,8 +162,11 @@ def test_hostile_archive_refused_by_reader(tmp_path, kind):
 def test_links_that_could_escape(tmp_path, extra):
     # A link through a link: media/d -> "." then media/y -> "d/d/.." really is media/..
     members = good_members() + [extra, member("media/y", kind="symlink", linkname="d/d/../..")]
-    path = build(tmp_path / "a.tar.gz", members,
-                 manifest={"datas": ["data/site.json"], "storages": ["media"]})
+    path = build(
+        tmp_path / "a.tar.gz",
+        members,
+        manifest={"datas": ["data/site.json"], "storages": ["media"]},
+    )
     with pytest.raises(ArchiveError) as caught:
         reader.check_safety(reader.scan(path))
     assert "media/" in str(caught.value)
@@ -173,8 +177,11 @@ def test_member_under_a_link_is_refused(tmp_path):
         member("media/sub", kind="symlink", linkname="pictures"),
         member("media/sub/x.txt", b"x"),
     ]
-    path = build(tmp_path / "a.tar.gz", members,
-                 manifest={"datas": ["data/site.json"], "storages": ["media"]})
+    path = build(
+        tmp_path / "a.tar.gz",
+        members,
+        manifest={"datas": ["data/site.json"], "storages": ["media"]},
+    )
     with pytest.raises(ArchiveError, match="media/sub/x.txt"):
         reader.check_safety(reader.scan(path))
 

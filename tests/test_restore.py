@@ -169,7 +169,9 @@ def test_storages_replace_and_merge(demo_project, demo_archive, tmp_path):
     assert result.exit_code == 0, result.output
     assert (basepath / "media" / "mine.txt").read_text() == "mine"
     original = demo_project / "media" / "pictures" / "product-001.png"
-    assert (basepath / "media" / "pictures" / "product-001.png").read_bytes() == original.read_bytes()
+    assert (
+        basepath / "media" / "pictures" / "product-001.png"
+    ).read_bytes() == original.read_bytes()
 
     result = runner.invoke(app, [*common, "--storages-mode", "replace", str(demo_archive)])
     assert result.exit_code == 0, result.output
@@ -236,8 +238,17 @@ def test_hostile_archive_refused(demo_project, tmp_path, kind):
     "second",
     [
         # A foreign key to a customer that does not exist.
-        [{"model": "orders.order", "pk": 990002,
-          "fields": {"customer": 99999999, "created": "2024-01-01T00:00:00Z", "status": "new"}}],
+        [
+            {
+                "model": "orders.order",
+                "pk": 990002,
+                "fields": {
+                    "customer": 99999999,
+                    "created": "2024-01-01T00:00:00Z",
+                    "status": "new",
+                },
+            }
+        ],
         # A value the field cannot hold.
         [{"model": "catalog.tag", "pk": 990003, "fields": {"name": "x" * 10 + "\x00", "bogus": 1}}],
     ],
@@ -322,7 +333,11 @@ def test_our_archive_loads_with_diskette_060(demo_project, demo_archive, tmp_pat
     def django(*args):
         result = subprocess.run(
             [sys.executable, "-m", "django", *args],
-            env=env, cwd=target, capture_output=True, text=True, timeout=180,
+            env=env,
+            cwd=target,
+            capture_output=True,
+            text=True,
+            timeout=180,
         )
         assert result.returncode == 0, f"{args}: {result.stderr}"
 
@@ -348,12 +363,21 @@ def test_storage_links_inside_are_restored(demo_project, tmp_path):
         member("media/sub", kind="dir"),
         member("media/sub/c.txt", kind="symlink", linkname="../a.txt"),
     ]
-    archive = build(tmp_path / "links.tar.gz", members,
-                    manifest={"datas": None, "storages": ["media"]})
+    archive = build(
+        tmp_path / "links.tar.gz", members, manifest={"datas": None, "storages": ["media"]}
+    )
     basepath = tmp_path / "base"
     result = runner.invoke(
-        app, ["load", "--demo", "--yes", "--no-data", "--storages-basepath", str(basepath),
-              str(archive)],
+        app,
+        [
+            "load",
+            "--demo",
+            "--yes",
+            "--no-data",
+            "--storages-basepath",
+            str(basepath),
+            str(archive),
+        ],
     )
     assert result.exit_code == 0, result.output
     assert (basepath / "media" / "b.txt").read_bytes() == b"alpha"
@@ -371,7 +395,8 @@ def test_load_declined_at_the_prompt(demo_project, demo_archive, tmp_path, monke
     # With --json the terminal question stays text (the Textual app is tested in
     # test_archive_tui.py).
     result = runner.invoke(
-        app, ["load", "--demo", "--json", "--storages-basepath", str(basepath), str(demo_archive)],
+        app,
+        ["load", "--demo", "--json", "--storages-basepath", str(basepath), str(demo_archive)],
         input="n\n",
     )
     assert result.exit_code == 1, result.output

@@ -206,7 +206,7 @@ class ApplicationConfig:
             # The name has no letter a file name can keep (e.g. "日本語"): say what to do.
             return [
                 "its name gives no file name for the dump: set 'filename' "
-                f"(e.g. filename = \"data{filename}\")"
+                f'(e.g. filename = "data{filename}")'
             ]
         if PurePath(filename).name != filename or filename.startswith("."):
             return [f"filename '{filename}' must be a plain file name"]

@@ -761,8 +761,7 @@ def _duplicates(pairs) -> tuple[str, list[str], list]:
     problems = [
         f"definition name '{name}' is used {names.count(name)} times" for name in repeated
     ] + [
-        f"dump filename {spellings} is used by {count} definitions"
-        for spellings, count in clashes
+        f"dump filename {spellings} is used by {count} definitions" for spellings, count in clashes
     ]
     unique, seen_files = [], set()
     for pair, filename in zip(named, filenames, strict=True):
