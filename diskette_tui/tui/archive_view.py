@@ -64,9 +64,7 @@ def storage_plan(contents: reader.ArchiveContents, name: str) -> StoragePlan:
 
 def build_archive_indexes(contents: reader.ArchiveContents) -> dict[str, Folder]:
     """The folder index of every storage the manifest lists."""
-    return {
-        name: build_storage_index(storage_plan(contents, name)) for name in contents.storages
-    }
+    return {name: build_storage_index(storage_plan(contents, name)) for name in contents.storages}
 
 
 def inspect_view(contents: reader.ArchiveContents) -> ArchiveView:

@@ -27,7 +27,6 @@ from .screens import ErrorScreen, LoadConfirmation, LoadedScreen, LoadingScreen
 LOAD_WORKER = "load-archive"
 
 
-
 class LoadEngine(Protocol):
     """What the app needs of the engine: :class:`~diskette_tui.core.restore.Loader`."""
 

@@ -33,18 +33,24 @@ def summarize_archive(view: ArchiveView) -> Text:
         files = sum(folder.file_count for folder in view.indexes.values())
         total = sum(folder.size for folder in view.indexes.values())
         return Text.assemble(
-            count(len(contents.datas), "data file"), dot,
-            count(objects, "object"), dot,
-            count(len(contents.storages), "storage"), dot,
-            count(files, "file"), dot,
+            count(len(contents.datas), "data file"),
+            dot,
+            count(objects, "object"),
+            dot,
+            count(len(contents.storages), "storage"),
+            dot,
+            count(files, "file"),
+            dot,
             size(total),
-            (" in ", "dim"), (str(contents.path.name), "bold"),
+            (" in ", "dim"),
+            (str(contents.path.name), "bold"),
         )
     parts: list = []
     if plan.with_data:
         parts += [
             ("load ", "bold"),
-            f"{len(plan.selected_datas)} of {count(len(plan.datas), 'data file')}", dot,
+            f"{len(plan.selected_datas)} of {count(len(plan.datas), 'data file')}",
+            dot,
             count(plan.objects, "object"),
         ]
     else:
@@ -53,8 +59,10 @@ def summarize_archive(view: ArchiveView) -> Text:
     if plan.with_storages:
         parts += [
             ("restore ", "bold"),
-            count(len(plan.selected_storages), "storage"), dot,
-            count(plan.files, "file"), dot,
+            count(len(plan.selected_storages), "storage"),
+            dot,
+            count(plan.files, "file"),
+            dot,
             size(plan.size),
         ]
     else:
@@ -119,9 +127,7 @@ class ArchiveScreen(Screen):
         datas = self.query_one(DataFiles)
         datas.show(view)
         objects = sum((item.objects or 0) for item in contents.data.values())
-        datas.border_subtitle = (
-            f"{count(len(contents.datas), 'file')} · {count(objects, 'object')}"
-        )
+        datas.border_subtitle = f"{count(len(contents.datas), 'file')} · {count(objects, 'object')}"
         if plan is not None and not plan.with_data:
             datas.add_class("-off")
         tree = self.query_one(ArchiveTree)

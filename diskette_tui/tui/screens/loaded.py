@@ -32,7 +32,9 @@ def describe_loaded(plan: LoadPlan, result: LoadResult, duration: float) -> Tabl
             )
         total = sum(objects or 0 for objects in result.loaded.values())
         grid.add_row(
-            "", Text("committed", style="dim"), Text(count(total, "object"), style="bold cyan"),
+            "",
+            Text("committed", style="dim"),
+            Text(count(total, "object"), style="bold cyan"),
             Text("in one transaction", style="dim"),
         )
     else:
@@ -48,14 +50,18 @@ def describe_loaded(plan: LoadPlan, result: LoadResult, duration: float) -> Tabl
                 restore_action(item, short=True) if item else "",
             )
         grid.add_row(
-            "", Text("written", style="dim"), Text(count(result.files, "file"), style="bold cyan"),
+            "",
+            Text("written", style="dim"),
+            Text(count(result.files, "file"), style="bold cyan"),
             "",
         )
     else:
         grid.add_row("storages", Text("none restored", style="dim"), "", "")
     grid.add_row(
         "took",
-        Text(humanize.precisedelta(duration, minimum_unit="milliseconds"), style="dim"), "", "",
+        Text(humanize.precisedelta(duration, minimum_unit="milliseconds"), style="dim"),
+        "",
+        "",
     )
     return grid
 

@@ -45,5 +45,3 @@ class OutcomeScreen(Screen):
     def action_leave(self) -> None:
         """Ask the app to leave (with this screen's exit code, if it has one)."""
         self.post_message(LeaveRequested(self.return_code))
-
-
