@@ -176,10 +176,14 @@ class FolderTree(Tree):
         hidden_files += len(folder.skipped) - len(skipped)
         if self.show_excluded:
             hidden_files += len(folder.excluded) - len(excluded)
-        line = more_line(len(folder.folders) - len(folders), hidden_files, self.MORE_FILES_HINT)
+        line = more_line(len(folder.folders) - len(folders), hidden_files, self.more_hint())
         if line is not None:
             node.add_leaf(line)
         return openable
+
+    def more_hint(self) -> str:
+        """What follows a "… more files" line."""
+        return self.MORE_FILES_HINT
 
     def _add_folder(self, parent: TreeNode, folder: Folder, depth: int) -> TreeNode:
         """Add a sub-folder, to be filled when opened (an empty one as a leaf)."""

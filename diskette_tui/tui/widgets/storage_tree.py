@@ -79,6 +79,10 @@ class StorageTree(FolderTree):
         #: Folders the user opened (kept open when the tree is built again).
         self._expanded: set[str] = set()
 
+    def more_hint(self) -> str:
+        """``(/ to filter)``, or while filtering, how to see the rest."""
+        return " (type more to narrow the filter)" if self.match else self.MORE_FILES_HINT
+
     # Building ------------------------------------------------------------------
 
     def show_plan(self, plan: DumpPlan, indexes: dict[str, Folder] | None = None) -> None:
