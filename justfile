@@ -33,3 +33,7 @@ bench:
 # Time --json output against the text forms at 100,000 files
 bench-json *args:
     python benchmarks/json_output.py {{args}}
+
+# Time each key of the preview's / filter on 100 folders × 1,000 files (Textual pilot)
+bench-tui:
+    python benchmarks/tui_filter.py

@@ -16,6 +16,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 from pathlib import Path
 
 from .ordering import LoadOrderWarning, Relation, load_order_warnings
@@ -145,12 +146,13 @@ class StoragePlan:
     selected: bool = True
     pattern_syntax: str | None = None
 
-    @property
+    # Counted once: the preview's summary asks at every key press (100,000 entries).
+    @cached_property
     def files(self) -> int:
         """Number of regular files archived."""
         return sum(1 for entry in self.entries if entry.kind == "file")
 
-    @property
+    @cached_property
     def size(self) -> int:
         """Bytes of the regular files archived."""
         return sum(entry.size for entry in self.entries if entry.kind == "file")

@@ -37,7 +37,6 @@ PLAN_WORKER = "load-plan"
 WRITE_WORKER = "write-archive"
 
 
-
 class DumpEngine(Protocol):
     """What the app needs of the engine: :class:`~diskette_tui.core.dumper.Dumper`."""
 
@@ -83,12 +82,11 @@ class DumpApp(WorkerApp):
     # Plan ------------------------------------------------------------------------
 
     @work(thread=True, exclusive=True, name=PLAN_WORKER, exit_on_error=False)
-    def compute_plan(self, with_storages_excludes: bool | None = None, match: str = ""):
+    def compute_plan(self, with_storages_excludes: bool | None = None):
         """Compute the plan and the storages' folder indexes (blocking).
 
         ``with_storages_excludes`` None keeps the request's choice (the command
-        line's ``--no-storages-excludes``); ``match`` is the storage filter to
-        index with.
+        line's ``--no-storages-excludes``).
         """
         worker = get_current_worker()
 
@@ -103,7 +101,7 @@ class DumpApp(WorkerApp):
         if with_storages_excludes is not None:
             request = dataclasses.replace(request, with_storages_excludes=with_storages_excludes)
         plan = self.dumper.plan(request, progress=progress, is_cancelled=is_cancelled)
-        return PlanLoaded(plan, build_indexes(plan, match), match)
+        return PlanLoaded(plan, build_indexes(plan))
 
     @on(ScanProgressed)
     def scan_progressed(self, message: ScanProgressed) -> None:
@@ -113,12 +111,12 @@ class DumpApp(WorkerApp):
     @on(PlanLoaded)
     def plan_loaded(self, message: PlanLoaded) -> None:
         """Show the plan."""
-        self.preview.show_plan(message.plan, message.indexes, message.match)
+        self.preview.show_plan(message.plan, message.indexes)
 
     @on(ReplanRequested)
     def replan_requested(self, message: ReplanRequested) -> None:
         """Compute the plan again, with the storage exclusion patterns on or off."""
-        self.compute_plan(message.with_storages_excludes, message.match)
+        self.compute_plan(message.with_storages_excludes)
 
     @on(PlanFailed)
     def plan_failed(self, message: PlanFailed) -> None:

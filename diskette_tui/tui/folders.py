@@ -30,6 +30,14 @@ class Folder:
     #: Excluded members and skipped links below this folder (all depths).
     excluded_count: int = 0
     skipped_count: int = 0
+    #: The files' archive names in lower case, made by the first filter.
+    _search_names: list[str] | None = field(default=None, repr=False, compare=False)
+
+    def search_names(self) -> list[str]:
+        """The files' archive names in lower case (what the ``/`` filter compares)."""
+        if self._search_names is None:
+            self._search_names = [entry.arcname.lower() for entry in self.files]
+        return self._search_names
 
     def sorted_folders(self) -> list[Folder]:
         """Sub-folders by name."""
@@ -58,15 +66,14 @@ def build_storage_index(storage: StoragePlan, match: str = "") -> Folder:
     """Fold a storage's entries into folders.
 
     ``match`` keeps only members whose archive name contains it (case-insensitive),
-    with the folders leading to them: this is the tree filter.
+    with the folders leading to them: see :func:`filter_index`.
     """
     root = Folder(storage.arcname, storage.arcname)
-    needle = match.lower()
 
     def chain_of(arcname: str, leaf: bool = True) -> list[Folder]:
-        """The folders from the root down to ``arcname``'s (none: filtered out)."""
+        """The folders from the root down to ``arcname``'s (none: not below the root)."""
         parts = _parts(storage.arcname, arcname)
-        if not parts or needle not in arcname.lower():
+        if not parts:
             return []
         return _walk(root, parts if leaf else parts + [""])
 
@@ -93,9 +100,62 @@ def build_storage_index(storage: StoragePlan, match: str = "") -> Folder:
                 getattr(chain[-1], kind).append(member)
             for folder in chain:
                 setattr(folder, f"{kind}_count", getattr(folder, f"{kind}_count") + 1)
-    return root
+    _prepare_search(root)  # here in the worker, not at the first key of a filter
+    return filter_index(root, match) if match else root
+
+
+def _prepare_search(folder: Folder) -> None:
+    folder.search_names()
+    for child in folder.folders.values():
+        _prepare_search(child)
+
+
+def _matching(members: list, needle: str) -> list:
+    return [member for member in members if needle in member.arcname.lower()]
+
+
+def _filtered(folder: Folder, needle: str) -> Folder | None:
+    """``folder`` cut down to what matches ``needle`` (None: nothing below it does)."""
+    if needle in folder.arcname.lower():
+        return folder  # every member's archive name contains the folder's
+    kept = Folder(folder.name, folder.arcname)
+    for name, child in folder.folders.items():
+        found = _filtered(child, needle)
+        if found is not None:
+            kept.folders[name] = found
+    names = folder.search_names()
+    kept.files = [entry for entry, name in zip(folder.files, names, strict=True) if needle in name]
+    kept.links = _matching(folder.links, needle)
+    kept.excluded = _matching(folder.excluded, needle)
+    kept.skipped = _matching(folder.skipped, needle)
+    below = kept.folders.values()
+    kept.file_count = len(kept.files) + sum(child.file_count for child in below)
+    kept.size = sum(entry.size for entry in kept.files) + sum(child.size for child in below)
+    kept.excluded_count = len(kept.excluded) + sum(child.excluded_count for child in below)
+    kept.skipped_count = len(kept.skipped) + sum(child.skipped_count for child in below)
+    if kept.folders or kept.files or kept.links or kept.excluded or kept.skipped:
+        return kept
+    return None
+
+
+def filter_index(root: Folder, match: str) -> Folder:
+    """The members of ``root`` whose archive name contains ``match`` (case-insensitive).
+
+    Derived from the whole index (a folder whose own name matches is shared,
+    not copied), so the preview's ``/`` filter costs one pass over the names,
+    not a new fold of the storage. The folders leading to a match are kept,
+    with totals of what matches below them.
+    """
+    if not match:
+        return root
+    return _filtered(root, match.lower()) or Folder(root.name, root.arcname)
 
 
 def build_indexes(plan, match: str = "") -> dict[str, Folder]:
     """The folder index of every storage of a plan, by storage archive name."""
     return {storage.arcname: build_storage_index(storage, match) for storage in plan.storages}
+
+
+def filter_indexes(indexes: dict[str, Folder], match: str) -> dict[str, Folder]:
+    """Each storage index of ``indexes`` through :func:`filter_index`."""
+    return {name: filter_index(root, match) for name, root in indexes.items()}

@@ -55,11 +55,10 @@ class LoadProgressed(ProgressReported):
 
 @dataclass
 class PlanLoaded(Message):
-    """The plan is computed; ``indexes`` are the storages' folder indexes for ``match``."""
+    """The plan is computed; ``indexes`` are the storages' whole folder indexes."""
 
     plan: DumpPlan
     indexes: dict[str, Folder]
-    match: str = ""
 
 
 @dataclass
@@ -139,13 +138,9 @@ class StorageToggled(Message):
 
 @dataclass
 class ReplanRequested(Message):
-    """Compute the plan again, with the storage exclusion patterns on or off (``e``).
-
-    ``match`` is the storage filter the new folder indexes are built for.
-    """
+    """Compute the plan again, with the storage exclusion patterns on or off (``e``)."""
 
     with_storages_excludes: bool
-    match: str = ""
 
 
 @dataclass

@@ -135,7 +135,7 @@ class PreviewScreen(Screen):
         else:
             self.query_one(ScanStatus).report(update)
 
-    def show_plan(self, plan: DumpPlan, indexes: dict[str, Folder], match: str = "") -> None:
+    def show_plan(self, plan: DumpPlan, indexes: dict[str, Folder]) -> None:
         """Display a freshly loaded plan.
 
         The first plan focuses the definitions; a re-plan keeps the user's
@@ -148,7 +148,7 @@ class PreviewScreen(Screen):
         definitions = self.query_one(DefinitionList)
         tree = self.query_one(StorageTree)
         definitions.show_plan(plan)
-        tree.show_plan(plan, indexes, match)
+        tree.show_plan(plan, indexes)
         self.loaded = True
         self.reloading = False
         self._refresh()
@@ -270,7 +270,7 @@ class PreviewScreen(Screen):
         with_excludes = not self.plan.with_storages_excludes
         way = "with" if with_excludes else "without"
         self.query_one(SummaryBar).show_note(f"scanning the storages {way} exclusion patterns…")
-        self.post_message(ReplanRequested(with_excludes, self.query_one(StorageTree).match))
+        self.post_message(ReplanRequested(with_excludes))
 
     def action_toggle_excluded(self) -> None:
         """Show or hide the files that exclusion patterns leave out."""

@@ -96,6 +96,14 @@ def excluded_label(excluded: ExcludedEntry, depth: int) -> Text:
     )
 
 
+def more_line(folders: int, files: int, hint: str = "") -> Text | None:
+    """``… 3 more folders and 1,200 more files`` (None: nothing more)."""
+    said = [count(n, noun) for n, noun in ((folders, "more folder"), (files, "more file")) if n]
+    if not said:
+        return None
+    return Text(f"… {' and '.join(said)}{hint}", style="dim italic")
+
+
 def has_content(folder: Folder) -> bool:
     """Whether opening ``folder`` shows anything."""
     return bool(folder.folders or folder.files or folder.links or folder.excluded or folder.skipped)
@@ -124,32 +132,64 @@ class FolderTree(Tree):
         self.clear()
         self._populated.clear()
 
-    def _populate(self, node: TreeNode, folder: Folder, depth: int) -> None:
-        """Add the direct members of ``folder`` under ``node``, once."""
-        if id(node) in self._populated:
-            return
-        self._populated.add(id(node))
-        for child in folder.sorted_folders():
-            self._add_folder(node, child, depth)
-        for link in sorted(folder.links, key=lambda entry: entry.arcname):
-            node.add_leaf(link_label(link))
-        for entry in folder.files[:FILE_LIMIT]:
-            node.add_leaf(file_label(entry, depth))
-        if len(folder.files) > FILE_LIMIT:
-            more = humanize.intcomma(len(folder.files) - FILE_LIMIT)
-            node.add_leaf(Text(f"… {more} more files{self.MORE_FILES_HINT}", style="dim italic"))
-        for link in folder.skipped:
-            node.add_leaf(skipped_label(link, depth))
-        if self.show_excluded:
-            for excluded in folder.excluded:
-                node.add_leaf(excluded_label(excluded, depth))
+    def _populate(
+        self, node: TreeNode, folder: Folder, depth: int, budget: int | None = None
+    ) -> list[tuple[TreeNode, Folder]]:
+        """Add the direct members of ``folder`` under ``node``, once.
 
-    def _add_folder(self, parent: TreeNode, folder: Folder, depth: int) -> None:
+        Without ``budget``, every member but at most :data:`FILE_LIMIT` files;
+        with it, at most ``budget`` rows. What is left out is said on one
+        "… more" line. Returns the sub-folders added that can be opened.
+        """
+        if id(node) in self._populated:
+            return []
+        self._populated.add(id(node))
+        room = budget
+
+        def take(members: list) -> list:
+            nonlocal room
+            if room is None:
+                return members
+            shown = members[: max(room, 0)]
+            room -= len(shown)
+            return shown
+
+        folders = take(folder.sorted_folders())
+        links = take(sorted(folder.links, key=lambda entry: entry.arcname))
+        files = take(folder.files if budget is not None else folder.files[:FILE_LIMIT])
+        skipped = take(folder.skipped)
+        excluded = take(folder.excluded if self.show_excluded else [])
+        openable = []
+        for child in folders:
+            child_node = self._add_folder(node, child, depth)
+            if child_node.allow_expand:
+                openable.append((child_node, child))
+        for link in links:
+            node.add_leaf(link_label(link))
+        for entry in files:
+            node.add_leaf(file_label(entry, depth))
+        for link in skipped:
+            node.add_leaf(skipped_label(link, depth))
+        for member in excluded:
+            node.add_leaf(excluded_label(member, depth))
+        hidden_files = len(folder.files) - len(files) + len(folder.links) - len(links)
+        hidden_files += len(folder.skipped) - len(skipped)
+        if self.show_excluded:
+            hidden_files += len(folder.excluded) - len(excluded)
+        line = more_line(len(folder.folders) - len(folders), hidden_files, self.more_hint())
+        if line is not None:
+            node.add_leaf(line)
+        return openable
+
+    def more_hint(self) -> str:
+        """What follows a "… more files" line."""
+        return self.MORE_FILES_HINT
+
+    def _add_folder(self, parent: TreeNode, folder: Folder, depth: int) -> TreeNode:
         """Add a sub-folder, to be filled when opened (an empty one as a leaf)."""
         if has_content(folder):
-            parent.add(folder_label(folder, depth), data=folder, allow_expand=True)
-        else:
-            parent.add_leaf(empty_folder_label(folder, depth), data=folder)
+            return parent.add(folder_label(folder, depth), data=folder, allow_expand=True)
+        return parent.add_leaf(empty_folder_label(folder, depth), data=folder)
 
     def _depth(self, node: TreeNode) -> int:
         depth = 0

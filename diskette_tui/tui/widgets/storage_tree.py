@@ -3,11 +3,14 @@
 Built by :class:`~.folder_tree.FolderTree` (folder totals, file sizes,
 excluded files, skipped links, filled lazily). Open folders are kept when the
 tree is built again (a new selection, the filter, a re-plan), and a filter
-opens the folders that hold what it found, up to :data:`FILTER_EXPAND_LIMIT` nodes.
+opens the folders that hold what it found, level by level. However many
+files match, a build adds about :data:`TREE_ROW_LIMIT` rows in all: "… more"
+lines say what is left, and a closed folder still opens (lazily) on request.
 """
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass
 
 from rich.text import Text
@@ -17,19 +20,13 @@ from textual.widgets.tree import TreeNode
 
 from ...core.plan import DumpPlan, StoragePlan
 from ...render import count, size
-from ..folders import Folder, build_indexes
+from ..folders import Folder, build_indexes, filter_indexes
 from ..messages import StorageToggled
-from .folder_tree import (
-    FILE_LIMIT,
-    FolderTree,
-    append_extras,
-    folder_label,
-    has_content,
-    name_column,
-)
+from .folder_tree import FolderTree, append_extras, name_column
 
-#: Nodes (folders and their files) opened automatically when a filter is applied.
-FILTER_EXPAND_LIMIT = 2000
+#: Rows a build of the tree adds at most, all storages together (plus a "… more"
+#: line per storage): a filter matching 100,000 files costs a few hundred nodes.
+TREE_ROW_LIMIT = 250
 
 
 @dataclass
@@ -77,29 +74,29 @@ class StorageTree(FolderTree):
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.plan: DumpPlan | None = None
+        #: The storages' folder indexes: whole, and cut down to the filter ``match``.
+        self.full_indexes: dict[str, Folder] = {}
         self.indexes: dict[str, Folder] = {}
         self.match = ""
         #: Folders the user opened (kept open when the tree is built again).
         self._expanded: set[str] = set()
-        #: Nodes a filter may still open while the tree is built.
-        self._open_budget = 0
+
+    def more_hint(self) -> str:
+        """``(/ to filter)``, or while filtering, how to see the rest."""
+        return " (type more to narrow the filter)" if self.match else self.MORE_FILES_HINT
 
     # Building ------------------------------------------------------------------
 
-    def show_plan(
-        self, plan: DumpPlan, indexes: dict[str, Folder] | None = None, match: str = ""
-    ) -> None:
+    def show_plan(self, plan: DumpPlan, indexes: dict[str, Folder] | None = None) -> None:
         """Build the tree of ``plan``.
 
-        ``indexes`` (from the worker) are used when they were built for the
-        current filter ``match``; otherwise they are computed here. Open
-        folders, the filter and the excluded-files switch are kept.
+        ``indexes`` are the storages' whole folder indexes (the worker builds
+        them; None: built here). Open folders, the filter and the
+        excluded-files switch are kept.
         """
         self.plan = plan
-        if indexes is not None and match == self.match:
-            self.indexes = indexes
-        else:
-            self.indexes = build_indexes(plan, self.match)
+        self.full_indexes = build_indexes(plan) if indexes is None else indexes
+        self.indexes = filter_indexes(self.full_indexes, self.match)
         self._rebuild()
 
     def set_filter(self, match: str) -> None:
@@ -107,7 +104,7 @@ class StorageTree(FolderTree):
         if self.plan is None or match == self.match:
             return
         self.match = match
-        self.indexes = build_indexes(self.plan, match)
+        self.indexes = filter_indexes(self.full_indexes, match)
         self._rebuild()
 
     def toggle_excluded(self) -> bool:
@@ -128,6 +125,7 @@ class StorageTree(FolderTree):
         return None
 
     def _rebuild(self) -> None:
+        """Build the tree again: storages, open folders, what the filter found."""
         key = self._key(self.cursor_node)
         self._reset()
         if self.plan is None:
@@ -135,16 +133,8 @@ class StorageTree(FolderTree):
         if not self.plan.storages:
             self.root.add_leaf(Text("no storage configured", style="dim"))
             return
-        self._open_budget = FILTER_EXPAND_LIMIT if self.match else 0
-        for storage in self.plan.storages:
-            folder = self.indexes[storage.arcname]
-            node = self.root.add(
-                storage_label(storage, folder, self.plan.with_storages),
-                data=StorageNode(storage, folder),
-                allow_expand=True,
-            )
-            self._populate(node, folder, 1)
-            node.expand()
+        with self.prevent(Tree.NodeExpanded):  # not the user opening folders
+            self._fill_storages(self.plan)
         self.root.expand()
         # The cursor stays on its folder (or storage) when it is still there.
         target = next(
@@ -153,14 +143,35 @@ class StorageTree(FolderTree):
         )
         self.call_after_refresh(lambda: self.move_cursor(target, animate=False))
 
-    def _add_folder(self, parent: TreeNode, folder: Folder, depth: int) -> None:
-        """Add a sub-folder; open it if the user had, or while a filter's budget lasts."""
-        content = has_content(folder)
-        node = parent.add(folder_label(folder, depth), data=folder, allow_expand=content)
-        if content and (folder.arcname in self._expanded or self._open_budget > 0):
-            self._open_budget -= 1 + min(len(folder.files), FILE_LIMIT)
-            self._populate(node, folder, depth + 1)
+    def _fill_storages(self, plan: DumpPlan) -> None:
+        """Add the storages, then fill them and open folders level by level.
+
+        A filter opens every folder that holds a match, otherwise only those
+        the user opened, as long as :data:`TREE_ROW_LIMIT` allows.
+        """
+        budget = TREE_ROW_LIMIT - len(plan.storages)
+        pending: deque[tuple[TreeNode, Folder, int]] = deque()
+        for storage in plan.storages:
+            folder = self.indexes[storage.arcname]
+            node = self.root.add(
+                storage_label(storage, folder, plan.with_storages),
+                data=StorageNode(storage, folder),
+                allow_expand=True,
+            )
             node.expand()
+            pending.append((node, folder, 1))
+        while pending:
+            node, folder, depth = pending.popleft()
+            if depth > 1 and budget <= 0:
+                continue  # stays closed; it fills when opened
+            if depth > 1:
+                node.expand()
+            # One row of the budget is kept for the "… more" line.
+            openable = self._populate(node, folder, depth, max(budget - 1, 0))
+            budget -= len(node.children)
+            for child_node, child in openable:
+                if self.match or child.arcname in self._expanded:
+                    pending.append((child_node, child, depth + 1))
 
     # Selection -----------------------------------------------------------------
 
@@ -179,7 +190,6 @@ class StorageTree(FolderTree):
     def _folder_opened(self, folder: Folder) -> None:
         """Remember an open folder (the tree keeps it open when built again)."""
         self._expanded.add(folder.arcname)
-        self._open_budget = 0
 
     def on_tree_node_collapsed(self, event: Tree.NodeCollapsed) -> None:
         """Forget an open folder."""

@@ -1,0 +1,156 @@
+"""Benchmark: the dump preview's ``/`` filter on a storage of 100 folders × 1,000 files.
+
+A real tree of empty files is scanned once (``scan_storages``) and shown in
+:class:`~diskette_tui.tui.dump_app.DumpApp`, driven by Textual's pilot
+(headless, 120×36). Each key of a filter session is timed from the key press
+until the screen is idle and repainted: the process CPU time spent (the work
+the key costs) and the wall time, which adds the sleeps pilot makes to detect
+that the app is idle. Reference keys, last, show that floor and Textual's own
+repaints. The tree's node count after each key says how much the filter made
+the tree build. The target is every key under 100 ms.
+
+Run: ``just bench-tui`` (``--folders`` and ``--files`` change the tree).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import shutil
+import statistics
+import tempfile
+import time
+from datetime import datetime
+from pathlib import Path
+
+from diskette_tui.core.plan import DumpPlan
+from diskette_tui.core.requests import DumpRequest
+from diskette_tui.core.storages import scan_storages
+from diskette_tui.tui.dump_app import DumpApp
+from diskette_tui.tui.widgets import StorageTree
+
+#: One filter session: open it, narrow it down, widen it, clear it.
+KEYS = [
+    "slash",
+    "f",
+    "0",
+    "0",
+    "1",
+    "backspace",
+    "backspace",
+    "backspace",
+    "backspace",
+    "1",
+    "2",
+    "backspace",
+    "backspace",
+    "escape",
+]
+#: Keys that do not filter, for reference: a key nothing is bound to (what
+#: pilot's waiting costs), a cursor move, a focus change (Textual's own repaint).
+REFERENCE_KEYS = ["z", "down", "shift+tab", "tab"]
+
+
+def make_plan(base: Path, folders: int, files: int) -> DumpPlan:
+    """A plan whose only storage holds ``folders`` folders of ``files`` empty files."""
+    media = base / "media"
+    for folder in range(folders):
+        path = media / f"d{folder:03d}"
+        path.mkdir(parents=True)
+        for index in range(files):
+            (path / f"f{folder * files + index:06d}.txt").touch()
+    storages = scan_storages([media], base)
+    request = DumpRequest(base / "out", with_data=False)
+    return DumpPlan(
+        definitions=(),
+        storages=storages,
+        request=request,
+        created=datetime.now(),
+        storages_basepath=base,
+    )
+
+
+class Engine:
+    """Plans are the prepared plan; nothing is ever written."""
+
+    def __init__(self, plan: DumpPlan) -> None:
+        self._plan = plan
+
+    def plan(self, request, progress=None, is_cancelled=None) -> DumpPlan:
+        """The prepared plan."""
+        return self._plan
+
+    def execute(self, plan, progress=None):
+        """Never called: the benchmark does not dump."""
+        raise AssertionError("the benchmark does not write")
+
+
+def node_count(tree: StorageTree) -> int:
+    """Nodes in the tree (the root left out)."""
+    pending, total = list(tree.root.children), 0
+    while pending:
+        node = pending.pop()
+        total += 1
+        pending.extend(node.children)
+    return total
+
+
+async def session(plan: DumpPlan, size=(120, 36)) -> list[tuple[str, float, float, int]]:
+    """Press :data:`KEYS` in the preview; (key, CPU s, wall s, tree nodes) for each."""
+    app = DumpApp(Engine(plan), plan.request, read_only=True)
+    timings = []
+    async with app.run_test(size=size) as pilot:
+        deadline = time.monotonic() + 60
+        while not app.preview.loaded:
+            assert time.monotonic() < deadline, f"no plan shown (screen: {app.screen!r})"
+            await app.workers.wait_for_complete()
+            await pilot.pause(0.05)
+        tree = app.preview.query_one(StorageTree)
+        tree.focus()
+        await pilot.pause()
+        for key in KEYS + REFERENCE_KEYS:
+            started, cpu = time.perf_counter(), time.process_time()
+            await pilot.press(key)
+            await pilot.pause()  # handled, refreshed and painted
+            await pilot.pause()  # and what was deferred after the refresh
+            wall = time.perf_counter() - started
+            timings.append((key, time.process_time() - cpu, wall, node_count(tree)))
+    return timings
+
+
+def main() -> None:
+    """Build the tree, run the session, print one line per key and the summary."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--folders", type=int, default=100)
+    parser.add_argument("--files", type=int, default=1000)
+    options = parser.parse_args()
+    base = Path(tempfile.mkdtemp(prefix="diskette-bench-tui-"))
+    try:
+        plan = make_plan(base, options.folders, options.files)
+        timings = asyncio.run(session(plan))
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+    print(f"preview filter, {options.folders} folders × {options.files:,} files (120×36)")
+    typed, opened = "", False
+    print(f"  {'key':<10} {'filter':<8} {'CPU':>9} {'wall':>10} {'tree nodes':>12}")
+    for index, (key, cpu, wall, nodes) in enumerate(timings):
+        if index == len(KEYS):
+            print("  reference keys (no filter)")
+        if key in ("slash", "escape"):
+            typed, opened = "", key == "slash"
+        elif key == "backspace":
+            typed = typed[:-1]
+        elif opened:
+            typed += key
+        print(f"  {key:<10} {typed!r:<8} {cpu * 1000:6.1f} ms {wall * 1000:7.1f} ms {nodes:>12,}")
+    for what, column in (("CPU", 1), ("wall", 2)):
+        times = [timing[column] for timing in timings[: len(KEYS)]]
+        print(
+            f"per filter key, {what}: median {statistics.median(times) * 1000:.1f} ms, "
+            f"max {max(times) * 1000:.1f} ms"
+        )
+    print(f"most tree nodes: {max(timing[3] for timing in timings):,}")
+
+
+if __name__ == "__main__":
+    main()
