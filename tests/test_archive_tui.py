@@ -589,3 +589,41 @@ def test_load_app_plans_with_the_loader_and_executes_the_plan(
     assert seen["refused"][0] == "checksum changed: data/site.json (sha256 differs from SHA256SUMS)"
     assert seen["database"].startswith("sqlite database ") and "result" not in seen
     assert seen["database"].endswith(str(demo_project / "db.sqlite3"))
+
+
+def test_markup_in_archive_and_target_paths_is_shown_as_written(demo_archive, tmp_path, capsys):
+    """Paths holding ``[/`` and ``[b]``: every screen of a load shows them as they are."""
+    folder = tmp_path / "[red]in[/red]"
+    folder.mkdir(parents=True)
+    archive = folder / "[b]demo.tar.gz"
+    archive.write_bytes(demo_archive.read_bytes())
+    basepath = tmp_path / "[" / "x]" / "base"
+    basepath.mkdir(parents=True)
+    app = LoadApp(
+        ScriptedLoader(),
+        LoadRequest(archive, basepath, with_data=False),
+        archive_label=str(archive),
+        title="diskette — load preview",
+        subtitle=archive.name,
+        database=DATABASE,
+    )
+
+    def screen_text() -> str:
+        return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+
+    async def scenario():
+        async with app.run_test(size=(200, 40)) as pilot:
+            await shown(pilot)
+            assert f"Storages → {basepath}" in screen_text()
+            assert str(archive) in screen_text()
+            await pilot.press("l")
+            await pilot.pause()
+            assert f"into {basepath}" in screen_text()
+            await pilot.press("y")
+            await settle(pilot, lambda: isinstance(app.screen, LoadedScreen))
+            assert str(basepath / "media") in screen_text()
+            await pilot.press("q")
+
+    run(scenario())
+    assert app.return_code == 0
+    assert "Loaded 71 storage files from [b]demo.tar.gz." in capsys.readouterr().err

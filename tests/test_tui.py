@@ -22,6 +22,7 @@ from diskette_tui.config import load_config
 from diskette_tui.core.archive import ArchiveResult
 from diskette_tui.core.dumper import Dumper
 from diskette_tui.core.plan import StorageEntry, StoragePlan
+from diskette_tui.core.progress import ProgressUpdate
 from diskette_tui.core.requests import DumpRequest
 from diskette_tui.exceptions import ConfigError, DumpFailed
 from diskette_tui.tui.dump_app import DumpApp
@@ -693,3 +694,118 @@ def test_snapshot_result(session, snap_compare):
         await settle(pilot, lambda: isinstance(pilot.app.screen, ResultScreen))
 
     assert snap_compare(app, terminal_size=SIZE, run_before=write)
+
+
+# --- user text is never markup ----------------------------------------------------------
+
+#: Definition names that rich/Textual markup would swallow, break or crash on.
+HOSTILE_NAMES = {"Users": "Users [red]ALERT[/red]", "Shop catalog": "A[/b]"}
+
+
+def screen_text(app) -> str:
+    """What the current screen shows, as plain lines (its compositor's)."""
+    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+
+
+def hostile_app(demo_project, tmp_path):
+    """The demo's preview, its definitions named in markup; "A[/b]" dumps to ``[b]x.json``."""
+    text = (demo_project / "diskette.toml").read_text()
+    for old, new in (
+        ('name = "Users"', f'name = "{HOSTILE_NAMES["Users"]}"'),
+        ('name = "Shop catalog"', f'name = "{HOSTILE_NAMES["Shop catalog"]}"'),
+        ('"shop-catalog.json"', '"[b]x.json"'),
+        ('pythonpath = "."', f'pythonpath = "{demo_project}"'),
+        (
+            'storages = ["media", "private"]',
+            f'storages_basepath = "{demo_project}"\n'
+            f'storages = ["{demo_project}/media", "{demo_project}/private"]',
+        ),
+    ):
+        assert old in text
+        text = text.replace(old, new)
+    (tmp_path / "hostile.toml").write_text(text)
+    config = load_config(demo_project, tmp_path / "hostile.toml")
+    dumper = Dumper.from_config(config)
+
+    def load_plan(request, progress, is_cancelled):
+        progress(ProgressUpdate("plan", "A[/b]", 0, 5))  # the scan view names it
+        return dumper.plan(request, progress=progress, is_cancelled=is_cancelled)
+
+    return make_app((config, dumper), tmp_path / "dumps", load_plan=load_plan)
+
+
+def test_markup_in_names_and_in_the_filter_is_shown_as_typed(demo_project, tmp_path):
+    app = hostile_app(demo_project, tmp_path)
+
+    async def scenario():
+        async with app.run_test(size=SIZE) as pilot:
+            await loaded(pilot)
+            await pilot.press("down")  # highlight "Users [red]ALERT[/red]": the detail's title
+            await pilot.pause()
+            text = screen_text(app)
+            assert text.count("Users [red]ALERT[/red]") == 2 and "A[/b]" in text
+            await pilot.press("down")
+            await pilot.pause()
+            assert screen_text(app).count("A[/b]") == 2
+            await pilot.press("slash", "[", "/")  # was: MarkupError, the app gone
+            await pilot.pause()
+            definitions = app.preview.query_one(DefinitionList)
+            assert definitions.listed_names == set(HOSTILE_NAMES.values())
+            assert "Definitions  filter: [/" in screen_text(app)
+            assert "Storages  filter: [/" in screen_text(app)
+            await pilot.press("escape", "d")
+            await pilot.pause()
+            assert isinstance(app.screen, ConfirmationModal)
+            assert "Users [red]ALERT[/red], A[/b]" in screen_text(app)
+            await pilot.press("y")
+            await settle(pilot, lambda: isinstance(app.screen, ResultScreen))
+            assert "data/[b]x.json" in screen_text(app)
+            await pilot.press("q")
+
+    run(scenario())
+    assert app.return_code == 0
+    archive = tmp_path / "dumps" / "diskette_data_storages.tar.gz"
+    assert "data/[b]x.json" in manifest_of(archive)["datas"]
+
+
+def test_markup_in_problems_is_shown_as_written(session, tmp_path):
+    problems = ["boom [/x]", "no [tool.diskette] in pyproject.toml", "Users [red]ALERT[/red]"]
+
+    def load_plan(request, progress, is_cancelled):
+        raise ConfigError(problems=problems)
+
+    app = make_app(session, tmp_path, load_plan=load_plan)
+
+    async def scenario():
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot, lambda: isinstance(app.screen, ErrorScreen))
+            text = screen_text(app)
+            assert all(f"✗ {problem}" in text for problem in problems)
+            await pilot.press("q")
+
+    run(scenario())
+    assert app.return_code == 1
+
+
+def test_markup_in_a_failed_replan_is_notified_as_written(session, tmp_path):
+    _config, dumper = session
+
+    def load_plan(request, progress, is_cancelled):
+        if not request.with_storages_excludes:
+            raise ConfigError(problems=["storage '[/media' cannot be read"])
+        return dumper.plan(request)
+
+    app = make_app(session, tmp_path, load_plan=load_plan)
+
+    async def scenario():
+        async with app.run_test(size=SIZE) as pilot:
+            await loaded(pilot)
+            await pilot.press("e")
+            await settle(pilot, lambda: not app.preview.reloading)
+            await pilot.pause()
+            notified = [(note.message, note.markup) for note in app._notifications]
+            assert notified == [("storage '[/media' cannot be read", False)]
+            await pilot.press("q")
+
+    run(scenario())
+    assert app.return_code == 0

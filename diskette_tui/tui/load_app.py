@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 from typing import Protocol
 
+from rich.text import Text
 from textual import on, work
 
 from ..core.loader import LoadPlan, LoadResult
@@ -129,7 +130,7 @@ class LoadApp(ArchiveViewApp):
             if self.screen is loading:  # not again over its "Stop loading?" question
                 self.ask_to_stop()
         elif isinstance(self.screen, LoadedScreen):
-            self.exit(return_code=0, message=loaded_message(self.screen))
+            self.exit(return_code=0, message=Text(loaded_message(self.screen)))
         else:
             self.exit(return_code=1, message="Nothing loaded.")
 

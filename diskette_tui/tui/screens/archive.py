@@ -93,7 +93,7 @@ class ArchiveScreen(Screen):
         yield Header()
         with Vertical(id="reading"):
             yield LoadingIndicator()
-            yield Label(self.reading, id="reading-label")
+            yield Label(Text(self.reading), id="reading-label")
         with Vertical(id="archive-main"):
             yield ArchiveFacts(id="facts")
             yield DataFiles(id="datas")
@@ -137,7 +137,7 @@ class ArchiveScreen(Screen):
         tree.border_subtitle = f"{count(files, 'file')} · {size(total)}"
         if plan is not None:
             if plan.with_storages:
-                tree.border_title = f"Storages → {plan.storages_basepath}"
+                tree.border_title = Text(f"Storages → {plan.storages_basepath}")
             else:
                 tree.add_class("-off")
         self.query_one("#archive-summary", Static).update(summarize_archive(view))

@@ -26,7 +26,7 @@ def describe_loaded(plan: LoadPlan, result: LoadResult, duration: float) -> Tabl
         for index, (name, objects) in enumerate(result.loaded.items()):
             grid.add_row(
                 "data" if index == 0 else "",
-                name.removeprefix(DATA_DIRNAME + "/"),
+                Text(name.removeprefix(DATA_DIRNAME + "/")),
                 Text(count(objects, "object"), style="cyan"),
                 "",
             )
@@ -45,7 +45,7 @@ def describe_loaded(plan: LoadPlan, result: LoadResult, duration: float) -> Tabl
             item = planned.get(name)
             grid.add_row(
                 "storages" if index == 0 else "",
-                str(target),
+                Text(str(target)),
                 Text(count(item.files, "file") if item else "", style="cyan"),
                 restore_action(item, short=True) if item else "",
             )

@@ -33,7 +33,7 @@ class LoadingScreen(ProgressScreen):
         plan = self.plan
         yield Header()
         with Vertical(id="loading"):
-            yield Label(f"Loading {plan.archive}", id="loading-title")
+            yield Label(Text(f"Loading {plan.archive}"), id="loading-title")
             if plan.selected_storages:
                 yield Label("Extracting and checking storages", classes="loading-section")
                 yield Label(self._bytes_text(0), id="stage-label")

@@ -9,6 +9,7 @@ carried over to the new plan, which is then the one written.
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -38,6 +39,11 @@ PLAN_ACTIONS = {
 }
 #: Actions that wait for a re-plan (``e``) to finish.
 RELOAD_ACTIONS = {"dump", "toggle_patterns"}
+
+
+def filter_title(title: str, match: str) -> Text:
+    """A panel title and the filter typed (as typed: ``[/`` is not markup)."""
+    return Text(f"{title}  filter: {match}" if match else title)
 
 
 def keep_selection(old: DumpPlan, new: DumpPlan) -> DumpPlan:
@@ -167,13 +173,19 @@ class PreviewScreen(Screen):
             f"{count(files, 'file')} in the storages ({files - before:+,})",
             title=f"Exclusion patterns {state}",
             timeout=3,
+            markup=False,
         )
 
     def reload_failed(self, problems: list[str]) -> None:
         """A re-plan failed: say why and keep the plan shown."""
         self.reloading = False
         self._refresh()
-        self.notify("\n".join(problems), title="The storages cannot be scanned", severity="error")
+        self.notify(
+            "\n".join(problems),
+            title="The storages cannot be scanned",
+            severity="error",
+            markup=False,  # problems quote names and paths: never markup
+        )
 
     # Selection ---------------------------------------------------------------
 
@@ -186,9 +198,7 @@ class PreviewScreen(Screen):
         if plan is None:
             return
         definitions = self.query_one(DefinitionList)
-        definitions.border_title = "Definitions" + (
-            f"  filter: {definitions.match}" if definitions.match else ""
-        )
+        definitions.border_title = filter_title("Definitions", definitions.match)
         definitions.border_subtitle = (
             f"{len(plan.selected_definitions)} of {len(plan.definitions)}"
             if plan.with_data
@@ -206,7 +216,7 @@ class PreviewScreen(Screen):
             if plan.with_storages
             else "storages left out"
         )
-        tree.border_title = "Storages" + (f"  filter: {tree.match}" if tree.match else "")
+        tree.border_title = filter_title("Storages", tree.match)
         self.query_one(DefinitionDetail).show(plan, definitions.highlighted_name)
         if not self.reloading:  # the summary shows the scan progress meanwhile
             self.query_one(SummaryBar).show(plan, self.read_only)

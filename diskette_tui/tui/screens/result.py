@@ -25,7 +25,7 @@ def describe_result(result: ArchiveResult) -> Table:
     grid.add_row("sha256", Text(result.sha256, style="cyan"), "")
     for index, (name, objects) in enumerate(result.objects.items()):
         objects_text = Text(count(objects, "object"), style="cyan")
-        grid.add_row("data" if index == 0 else "", name, objects_text)
+        grid.add_row("data" if index == 0 else "", Text(name), objects_text)
     grid.add_row("storages", count(result.files, "file"), "")
     grid.add_row(
         "took",

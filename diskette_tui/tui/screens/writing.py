@@ -25,7 +25,7 @@ class WritingScreen(ProgressScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         with Vertical(id="writing"):
-            yield Label(f"Writing {self.plan.archive_path}", id="writing-title")
+            yield Label(Text(f"Writing {self.plan.archive_path}"), id="writing-title")
             if self.plan.selected_definitions:
                 yield Label("Data", classes="writing-section")
                 yield Static(self._steps(), id="writing-steps")

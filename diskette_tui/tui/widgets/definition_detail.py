@@ -39,7 +39,8 @@ def describe_definition(plan: DumpPlan, item: DefinitionPlan) -> Group:
     for index, model in enumerate(item.models):
         rows = "?" if model.rows is None else humanize.intcomma(model.rows)
         noun = "row" if model.rows == 1 else "rows"
-        grid.add_row(verb if index == 0 else "", model.label, Text(f"{rows} {noun}", style="cyan"))
+        label = Text(model.label)
+        grid.add_row(verb if index == 0 else "", label, Text(f"{rows} {noun}", style="cyan"))
     if item.excludes:
         grid.add_row("exclude", _labels(item.excludes), "")
     if item.implicit_excludes:
@@ -81,7 +82,7 @@ class DefinitionDetail(VerticalScroll, can_focus=False):
             self.border_subtitle = ""
             body.update(Text("no definition", style="dim"))
             return
-        self.border_title = item.name + ("  (drain)" if item.is_drain else "")
+        self.border_title = Text(item.name + ("  (drain)" if item.is_drain else ""))
         if not plan.with_data:
             self.border_subtitle = "data left out (D)"
         else:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import humanize
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Label, LoadingIndicator, ProgressBar
@@ -32,7 +33,7 @@ class ScanStatus(Vertical):
         text = describe_scan(update)
         if text is None:
             return
-        self.query_one("#scan-label", Label).update(text)
+        self.query_one("#scan-label", Label).update(Text(text))  # names: never markup
         bar = self.query_one("#scan-bar", ProgressBar)
         if update.stage == "plan":
             bar.update(total=update.total, progress=update.completed)
