@@ -109,8 +109,13 @@ def check_flag_conflicts(overrides: dict, choices: dict) -> None:
         raise ConfigError(EXCLUDE_CONFLICT)
 
 
-def run_preview_app(session: Session, request, read_only: bool) -> int:
-    """Open the Textual preview on ``request``; return its exit code."""
+def run_preview_app(session: Session, request, read_only: bool, verbosity: int = 1) -> int:
+    """Open the Textual preview on ``request``; return its exit code.
+
+    Once the app has closed, an archive written from it is summed up on
+    stderr as ``dump --yes`` does (path, size, sha256…), unless ``-q``.
+    """
+    from .render import render_result
     from .tui import run_preview
 
     environment = session.project.environment()
@@ -122,6 +127,7 @@ def run_preview_app(session: Session, request, read_only: bool) -> int:
         read_only=read_only,
         title=title,
         subtitle=where,
+        written=(lambda result: render_result(result, err)) if verbosity else None,
     )
 
 
@@ -135,7 +141,8 @@ def run_dump(shared: Shared, overrides: dict, choices: dict, yes: bool, json_out
         request = DumpRequest.from_config(session.config, **choices)
         if not yes and not json_output and cli_common.is_interactive():
             session.dumper.check_request(request)  # usage errors before the app starts
-            raise typer.Exit(run_preview_app(session, request, read_only=False))
+            code = run_preview_app(session, request, read_only=False, verbosity=shared.verbosity)
+            raise typer.Exit(code)
         plan = session.dumper.plan(request)
         if plan.unreadable_problems:
             raise DumpFailed(problems=plan.unreadable_problems)

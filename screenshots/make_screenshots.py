@@ -5,11 +5,12 @@ Fixture: the bundled demo project, built in the fixed folder
 row counts, file names and sizes are always the same, and so is the archive
 path the summary shows: ``/tmp/diskette-screenshots-demo/dumps/…``). The
 folder is rebuilt from scratch on every run. The app runs headless with
-``run_test(size=(120, 36))``. ``result.svg`` comes from a real dump, so its
-checksum and duration change from run to run.
+``run_test(size=(120, 36))``, and again at 80×24, the smallest terminal it
+is made for. ``result.svg`` comes from a real dump, so its checksum and
+duration change from run to run.
 
 Writes preview.svg, confirm.svg, writing.svg, result.svg and check.svg next
-to this script.
+to this script, and preview-80x24.svg, confirm-80x24.svg and result-80x24.svg.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from diskette_tui.project import Project  # noqa: E402
 
 DEMO_DIR = Path("/tmp/diskette-screenshots-demo")
 SIZE = (120, 36)
+SMALL = (80, 24)
 
 
 def build_demo():
@@ -70,22 +72,27 @@ async def shoot(app, name):
     print(f"wrote {path}")
 
 
-async def preview_and_confirm(config, dumper):
+def suffixed(name: str, size) -> str:
+    """``preview.svg``, or ``preview-80x24.svg`` for another size than SIZE."""
+    return name if size == SIZE else name.replace(".svg", f"-{size[0]}x{size[1]}.svg")
+
+
+async def preview_and_confirm(config, dumper, size=SIZE):
     app = make_app(config, dumper)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=size) as pilot:
         await wait_for(pilot, lambda: app.preview.loaded)
         await pilot.press("down", "down")  # Shop catalog: options, natural keys, comments
         await pilot.press("tab", "down", "down", "enter")  # open media/pictures
         await pilot.press("shift+tab")
         await pilot.pause()
-        await shoot(app, "preview.svg")
+        await shoot(app, suffixed("preview.svg", size))
         await pilot.press("d")
         await pilot.pause()
-        await shoot(app, "confirm.svg")
+        await shoot(app, suffixed("confirm.svg", size))
         await pilot.press("n", "q")
 
 
-async def writing_and_result(config, dumper):
+async def writing_and_result(config, dumper, size=SIZE):
     from diskette_tui.tui.screens import ResultScreen
 
     gate = threading.Event()
@@ -104,16 +111,17 @@ async def writing_and_result(config, dumper):
             return dumper.execute(plan, progress=paused)
 
     app = make_app(config, PausedDumper())
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=size) as pilot:
         await wait_for(pilot, lambda: app.preview.loaded)
         await pilot.press("d", "y")
         await wait_for(
             pilot, lambda: app.progress_screen is not None and app.progress_screen.done == 2
         )
-        await shoot(app, "writing.svg")
+        if size == SIZE:
+            await shoot(app, "writing.svg")
         gate.set()
         await wait_for(pilot, lambda: isinstance(app.screen, ResultScreen))
-        await shoot(app, "result.svg")
+        await shoot(app, suffixed("result.svg", size))
         await pilot.press("q")
 
 
@@ -132,6 +140,8 @@ def main():
     asyncio.run(preview_and_confirm(config, dumper))
     asyncio.run(writing_and_result(config, dumper))
     asyncio.run(check(config, dumper))
+    asyncio.run(preview_and_confirm(config, dumper, SMALL))
+    asyncio.run(writing_and_result(config, dumper, SMALL))
 
 
 if __name__ == "__main__":

@@ -144,7 +144,7 @@ def test_terminal_opens_the_preview_app(demo_project, tmp_path, monkeypatch):
     monkeypatch.setattr(cli_common, "is_interactive", lambda: True)
     calls = []
 
-    def preview(session, request, read_only):
+    def preview(session, request, read_only, **options):
         choices = (
             not request.with_data,
             not request.with_storages,

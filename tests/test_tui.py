@@ -809,3 +809,147 @@ def test_markup_in_a_failed_replan_is_notified_as_written(session, tmp_path):
 
     run(scenario())
     assert app.return_code == 0
+
+
+# --- 80×24 and the confirmation ----------------------------------------------------------
+
+SMALL = (80, 24)
+
+
+def test_preview_at_80x24_keeps_units_quit_and_a_whole_dialog(session, tmp_path):
+    app = make_app(session, tmp_path)
+
+    async def scenario():
+        async with app.run_test(size=SMALL) as pilot:
+            await loaded(pilot)
+            lines = screen_text(app).splitlines()
+            media = next(line for line in lines if "[x] media" in line)
+            assert media.rstrip(" │").endswith(" kB")  # the unit is not cut off
+            assert "q Quit" in lines[-1] and "d Dump" in lines[-1]
+            await pilot.press("d")
+            await pilot.pause()
+            dialog = app.screen.query_one("#dialog")
+            cancel = app.screen.query_one("#no")
+            assert dialog.region.right <= SMALL[0] and cancel.region.right <= SMALL[0]
+            text = screen_text(app)
+            assert "Cancel (n)" in text
+            body = app.screen.query_one("#dialog-body").content_region
+            lines = text.splitlines()[body.y : body.bottom]
+            folded = "".join(line[body.x : body.right].strip() for line in lines)
+            assert str(tmp_path / "diskette_data_storages.tar.gz") in folded  # whole, folded
+            await pilot.press("escape", "q")
+
+    run(scenario())
+    assert app.return_code == 0 and list(tmp_path.iterdir()) == []
+
+
+def test_confirmation_at_200_columns_shows_a_long_archive_path_whole(session, tmp_path):
+    destination = tmp_path / "a-rather-long-folder-name" / "and-another-one"
+    app = make_app(session, destination)
+
+    async def scenario():
+        async with app.run_test(size=(200, 40)) as pilot:
+            await loaded(pilot)
+            await pilot.press("d")
+            await pilot.pause()
+            path = str(destination / "diskette_data_storages.tar.gz")
+            assert len(path) > 84
+            assert path in screen_text(app)  # on one line, not cut
+            assert app.screen.query_one("#dialog").region.right <= 200
+            await pilot.press("escape", "q")
+
+    run(scenario())
+
+
+def test_result_at_80x24_shows_the_whole_sha256(session):
+    app = make_app(session, SNAPSHOT_DESTINATION, execute=lambda plan, progress: FIXED_RESULT)
+
+    async def scenario():
+        async with app.run_test(size=SMALL) as pilot:
+            await loaded(pilot)
+            await pilot.press("d", "y")
+            await settle(pilot, lambda: isinstance(app.screen, ResultScreen))
+            text = screen_text(app)
+            assert FIXED_RESULT.sha256 in text
+            assert str(FIXED_RESULT.path) in text
+            assert "836.4 kB  (836,380 bytes)" in text
+            assert "q Quit" in text.splitlines()[-1]
+            await pilot.press("q")
+
+    run(scenario())
+    assert app.result is FIXED_RESULT
+
+
+def test_ctrl_c_in_the_confirmation_cancels_as_escape(session, tmp_path):
+    app = make_app(session, tmp_path)
+
+    async def scenario():
+        async with app.run_test(size=SIZE) as pilot:
+            await loaded(pilot)
+            await pilot.press("d")
+            await pilot.pause()
+            assert isinstance(app.screen, ConfirmationModal)
+            await pilot.press("ctrl+c")
+            await pilot.pause()
+            assert isinstance(app.screen, PreviewScreen)
+            await pilot.press("q")
+
+    run(scenario())
+    assert app.return_code == 0 and list(tmp_path.iterdir()) == []
+
+
+def test_ctrl_c_twice_while_writing_stops(session, tmp_path):
+    _config, dumper = session
+
+    def execute(plan, progress):
+        def slow(update):
+            progress(update)
+            time.sleep(0.15)  # gives the test time to press ctrl+c
+
+        return dumper.execute(plan, progress=slow)
+
+    app = make_app(session, tmp_path, execute=execute)
+
+    async def scenario():
+        async with app.run_test(size=SIZE) as pilot:
+            await loaded(pilot)
+            await pilot.press("d", "y")
+            await pilot.pause(0.1)
+            await pilot.press("ctrl+c")  # "Stop writing?"
+            await pilot.pause()
+            assert isinstance(app.screen, ConfirmationModal)
+            await pilot.press("ctrl+c")  # yes, stop
+            await settle(pilot, lambda: app.return_code is not None)
+
+    run(scenario())
+    assert app.return_code == 130
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_dump_from_the_preview_prints_the_dump_yes_summary_once_closed(
+    demo_project, tmp_path, monkeypatch, capsys
+):
+    """``run_preview_app`` hands the preview a callback that prints ``render_result``."""
+    from diskette_tui import cli, tui
+
+    def run_preview(dumper, request, *, written=None, **options):
+        assert written is not None
+        written(FIXED_RESULT)  # what run_preview does once the app has closed
+        return 0
+
+    monkeypatch.setattr(tui, "run_preview", run_preview)
+    monkeypatch.chdir(demo_project)
+    session = cli.open_session(cli.Shared(config=demo_project / "diskette.toml"))
+    request = DumpRequest.from_config(session.config)
+    assert cli.run_preview_app(session, request, read_only=False) == 0
+    err = capsys.readouterr().err
+    assert f"Wrote {FIXED_RESULT.path}" in err
+    assert "size    836.4 kB (836,380 bytes)" in err
+    assert f"sha256  {FIXED_RESULT.sha256}" in err
+
+    def quiet_preview(dumper, request, *, written=None, **options):
+        assert written is None  # -q: nothing printed
+        return 0
+
+    monkeypatch.setattr(tui, "run_preview", quiet_preview)
+    assert cli.run_preview_app(session, request, read_only=False, verbosity=0) == 0

@@ -8,18 +8,24 @@ and :class:`~.load_app.LoadApp` are what tests drive with ``run_test``.
 from __future__ import annotations
 
 
-def run_preview(dumper, request, *, read_only: bool, title: str, subtitle: str = "") -> int:
+def run_preview(
+    dumper, request, *, read_only: bool, title: str, subtitle: str = "", written=None
+) -> int:
     """Preview the dump ``request`` asks for with ``dumper``; return the process exit code.
 
     The plan is computed and the archive written in thread workers; the
-    preview's ``e`` re-plans ``dataclasses.replace(request, …)``. Exit codes:
-    0 written or quit, 1 the plan or the dump failed (after the user read the
-    error), 130 cancelled while writing.
+    preview's ``e`` re-plans ``dataclasses.replace(request, …)``. Once the app
+    has closed (the terminal is back), ``written(result)`` is called with the
+    :class:`~diskette_tui.core.archive.ArchiveResult` of an archive written
+    from it. Exit codes: 0 written or quit, 1 the plan or the dump failed
+    (after the user read the error), 130 cancelled while writing.
     """
     from .dump_app import DumpApp
 
     app = DumpApp(dumper, request, read_only=read_only, title=title, subtitle=subtitle)
     app.run()
+    if app.result is not None and written is not None:
+        written(app.result)
     return app.return_code if app.return_code is not None else 0
 
 

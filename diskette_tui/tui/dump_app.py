@@ -73,6 +73,8 @@ class DumpApp(WorkerApp):
         self.preview = PreviewScreen(read_only=read_only)
         #: The plan last sent to ``execute`` (tests read it).
         self.written_plan: DumpPlan | None = None
+        #: What ``execute`` wrote (the command line sums it up once the app has closed).
+        self.result: ArchiveResult | None = None
 
     def on_mount(self) -> None:
         """Show the preview at once and compute the plan behind it."""
@@ -168,6 +170,7 @@ class DumpApp(WorkerApp):
     @on(ArchiveWritten)
     def archive_written(self, message: ArchiveWritten) -> None:
         """Show what was written."""
+        self.result = message.result
         self.switch_screen(ResultScreen(message.result))
 
     @on(DumpFailed)

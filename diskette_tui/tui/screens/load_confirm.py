@@ -61,7 +61,7 @@ def describe_load(plan: LoadPlan, database: str = "") -> RenderableType:
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="bold", no_wrap=True)
     grid.add_column()
-    grid.add_row("archive", Text(str(plan.archive), style="bold"))
+    grid.add_row("archive", Text(str(plan.archive), style="bold", overflow="fold"))
     grid.add_row("data", _data_row(plan, database))
     grid.add_row("storages", _storages_row(plan))
     return Group(grid, Text(""), *(_note(note) for note in load_notes(plan)))

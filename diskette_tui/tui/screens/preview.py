@@ -37,6 +37,9 @@ PLAN_ACTIONS = {
     "toggle_patterns",
     "filter",
 }
+#: Footer groups: two keys, one description.
+ON_OFF = Binding.Group("Data/Storages")
+ALL_NONE = Binding.Group("All/None")
 #: Actions that wait for a re-plan (``e``) to finish.
 RELOAD_ACTIONS = {"dump", "toggle_patterns"}
 
@@ -59,17 +62,18 @@ def keep_selection(old: DumpPlan, new: DumpPlan) -> DumpPlan:
 class PreviewScreen(Screen):
     """What a dump would write, with the selection the user makes."""
 
+    # Most needed first: at 80 columns the footer may end before "e Patterns".
     BINDINGS = [
         Binding("d", "dump", "Dump"),
-        Binding("D", "toggle_data", "Data on/off"),
-        Binding("S", "toggle_storages", "Storages on/off"),
-        Binding("a", "select_all", "All"),
-        Binding("n", "select_none", "None"),
-        Binding("x", "toggle_excluded", "Excluded files"),
-        Binding("e", "toggle_patterns", "Patterns on/off"),
-        Binding("slash", "filter", "Filter"),
-        Binding("escape", "close_filter", "Close filter", show=False),
         Binding("q", "quit_preview", "Quit"),
+        Binding("slash", "filter", "Filter"),
+        Binding("D", "toggle_data", "Data on/off", group=ON_OFF),
+        Binding("S", "toggle_storages", "Storages on/off", group=ON_OFF),
+        Binding("a", "select_all", "All", group=ALL_NONE),
+        Binding("n", "select_none", "None", group=ALL_NONE),
+        Binding("x", "toggle_excluded", "Excluded"),
+        Binding("e", "toggle_patterns", "Patterns"),
+        Binding("escape", "close_filter", "Close filter", show=False),
     ]
 
     #: Whether the plan is loaded (flips the ``-loaded`` class: the scan view goes away).

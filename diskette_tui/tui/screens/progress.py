@@ -78,7 +78,11 @@ class ProgressScreen(Screen):
     def stop_question(self) -> ConfirmationModal:
         """The question the app asks before stopping (focus on Continue)."""
         return ConfirmationModal(
-            self.STOP_QUESTION, self.stop_consequences(), yes="Stop", no="Continue"
+            self.STOP_QUESTION,
+            self.stop_consequences(),
+            yes="Stop",
+            no="Continue",
+            ctrl_c_answers_yes=True,
         )
 
     def show_stopping(self) -> None:

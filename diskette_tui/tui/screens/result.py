@@ -14,24 +14,29 @@ from .outcome import DONE_BINDINGS, OutcomeScreen
 
 
 def describe_result(result: ArchiveResult) -> Table:
-    """A grid of an :class:`ArchiveResult`."""
+    """A grid of an :class:`ArchiveResult`.
+
+    Two columns, so that the sha256 (64 characters) and the path keep a whole
+    line at 80 columns; the objects of each data file line up in a grid of their own.
+    """
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="bold", no_wrap=True)
     grid.add_column()
-    grid.add_column(justify="right")
-    grid.add_row("archive", Text(str(result.path), style="bold"), "")
-    exact = Text(f"{humanize.intcomma(result.size)} bytes", style="dim")
-    grid.add_row("size", size(result.size), exact)
-    grid.add_row("sha256", Text(result.sha256, style="cyan"), "")
-    for index, (name, objects) in enumerate(result.objects.items()):
-        objects_text = Text(count(objects, "object"), style="cyan")
-        grid.add_row("data" if index == 0 else "", Text(name), objects_text)
-    grid.add_row("storages", count(result.files, "file"), "")
-    grid.add_row(
-        "took",
-        Text(humanize.precisedelta(result.duration, minimum_unit="milliseconds"), style="dim"),
-        "",
-    )
+    grid.add_row("archive", Text(str(result.path), style="bold", overflow="fold"))
+    exact = (f"  ({humanize.intcomma(result.size)} bytes)", "dim")
+    grid.add_row("size", Text.assemble(size(result.size), exact))
+    grid.add_row("sha256", Text(result.sha256, style="cyan", overflow="fold"))
+    if result.objects:
+        datas = Table.grid(padding=(0, 2))
+        datas.add_column()
+        datas.add_column(justify="right", no_wrap=True)
+        for name, objects in result.objects.items():
+            objects_text = Text(count(objects, "object"), style="cyan", justify="right")
+            datas.add_row(Text(name), objects_text)
+        grid.add_row("data", datas)
+    grid.add_row("storages", count(result.files, "file"))
+    took = humanize.precisedelta(result.duration, minimum_unit="milliseconds")
+    grid.add_row("took", Text(took, style="dim"))
     return grid
 
 

@@ -21,7 +21,8 @@ def describe_write(plan: DumpPlan) -> RenderableType:
     grid.add_column()
     for row in write_rows(plan):
         if row.label == "archive":
-            grid.add_row(row.label, Text(row.value, style="bold"))
+            # Folded, never cut: a path too long for the screen goes on over two lines.
+            grid.add_row(row.label, Text(row.value, style="bold", overflow="fold"))
         elif row.detail:
             grid.add_row(row.label, Text.assemble(f"{row.value}\n", (row.detail, "dim")))
         else:

@@ -14,7 +14,7 @@ from ...core.loader import StorageLoadPlan
 from ..archive_view import ArchiveView
 from ...wording import storage_action
 from ..folders import Folder
-from .folder_tree import FolderTree, folder_label
+from .folder_tree import NAME_WIDTH, FolderTree, folder_label
 
 #: The colour of each thing restoring a storage can do to its target.
 ACTION_STYLES = {"new folder": "green", "replace": "yellow", "merge": "cyan"}
@@ -25,9 +25,11 @@ def restore_action(storage: StorageLoadPlan, short: bool = False) -> Text:
     return Text(storage_action(storage, short), ACTION_STYLES.get(storage.action, ""))
 
 
-def storage_line(folder: Folder, storage: StorageLoadPlan | None, planned: bool) -> Text:
+def storage_line(
+    folder: Folder, storage: StorageLoadPlan | None, planned: bool, width: int = NAME_WIDTH
+) -> Text:
     """The top line of a storage: totals, and for a load what happens at its target."""
-    label = folder_label(folder, 0)
+    label = folder_label(folder, 0, width)
     if not planned:
         return label
     label.append("   ")
@@ -42,8 +44,16 @@ def storage_line(folder: Folder, storage: StorageLoadPlan | None, planned: bool)
 class ArchiveTree(FolderTree):
     """The storages of an archive; ``space`` or ``enter`` opens a folder."""
 
+    view: ArchiveView | None = None
+
+    def _relabel(self) -> None:
+        """The width changed: show the archive again (folders closed)."""
+        if self.view is not None:
+            self.show(self.view)
+
     def show(self, view: ArchiveView) -> None:
         """Build the tree of ``view``'s storages, each opened one level."""
+        self.view = view
         self._reset()
         contents = view.contents
         plan = view.plan
@@ -54,7 +64,7 @@ class ArchiveTree(FolderTree):
         for name in contents.storages:
             folder = view.indexes[name]
             node = self.root.add(
-                storage_line(folder, restored.get(name), plan is not None),
+                storage_line(folder, restored.get(name), plan is not None, self.name_width),
                 data=folder,
                 allow_expand=True,
             )

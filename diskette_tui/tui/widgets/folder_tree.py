@@ -25,16 +25,27 @@ FILE_LIMIT = 1000
 NAME_WIDTH = 52
 
 
-def name_column(name: str, depth: int) -> str:
-    """``name`` padded to the name column of a node with an expand icon at ``depth``."""
-    width = max(NAME_WIDTH - 4 * depth, len(name) + 2)
-    return name.ljust(width)
+def name_column(name: str, depth: int, width: int = NAME_WIDTH) -> str:
+    """``name`` padded to the name column (``width`` at the top) of a node at ``depth``."""
+    return name.ljust(max(width - 4 * depth, len(name) + 2))
 
 
-def leaf_column(name: str, depth: int) -> str:
+def leaf_column(name: str, depth: int, width: int = NAME_WIDTH) -> str:
     """``name`` padded to the name column of a leaf at ``depth``."""
     # A leaf has no expand icon: two more columns line its sizes up with folders'.
-    return name.ljust(max(NAME_WIDTH - 4 * depth + 2, len(name) + 4))
+    return name.ljust(max(width - 4 * depth + 2, len(name) + 4))
+
+
+def name_width(content_width: int) -> int:
+    """The top-level name column for a tree ``content_width`` cells wide (0: not laid out).
+
+    :data:`NAME_WIDTH` when it fits, narrower so that totals and sizes keep
+    their units at 80 columns: the expand icon and guide (4), the totals (23)
+    and a scrollbar (2) take the rest.
+    """
+    if content_width <= 0:
+        return NAME_WIDTH
+    return max(16, min(NAME_WIDTH, content_width - 29))
 
 
 def append_extras(label: Text, folder: Folder) -> None:
@@ -45,21 +56,21 @@ def append_extras(label: Text, folder: Folder) -> None:
         label.append(f"   {humanize.intcomma(folder.skipped_count)} skipped", style="yellow")
 
 
-def folder_label(folder: Folder, depth: int) -> Text:
+def folder_label(folder: Folder, depth: int, width: int = NAME_WIDTH) -> Text:
     """``pictures/   28 files   402.1 kB   1 excluded``."""
     if folder.file_count:
         totals = (count(folder.file_count, "file").rjust(12), (size(folder.size).rjust(11), "dim"))
     else:
         totals = (("no files".rjust(12), "dim"), " " * 11)
-    label = Text.assemble((name_column(folder.name + "/", depth), "bold"), *totals)
+    label = Text.assemble((name_column(folder.name + "/", depth, width), "bold"), *totals)
     append_extras(label, folder)
     return label
 
 
-def empty_folder_label(folder: Folder, depth: int) -> Text:
+def empty_folder_label(folder: Folder, depth: int, width: int = NAME_WIDTH) -> Text:
     """A folder with nothing below it, as a leaf: "no files" under the other totals."""
     return Text.assemble(
-        (leaf_column(folder.name + "/", depth), "bold"), ("no files".rjust(12), "dim")
+        (leaf_column(folder.name + "/", depth, width), "bold"), ("no files".rjust(12), "dim")
     )
 
 
@@ -72,27 +83,26 @@ def link_label(link: StorageEntry) -> Text:
     return Text.assemble(_base_name(link.arcname), " → ", (link.link_target or "", "cyan"))
 
 
-def file_label(entry: StorageEntry, depth: int) -> Text:
+def file_label(entry: StorageEntry, depth: int, width: int = NAME_WIDTH) -> Text:
     """A file's name and size, in the columns of its folder's totals."""
-    return Text.assemble(
-        leaf_column(_base_name(entry.arcname), depth), " " * 12, (size(entry.size).rjust(11), "dim")
-    )
+    name = leaf_column(_base_name(entry.arcname), depth, width)
+    return Text.assemble(name, " " * 12, (size(entry.size).rjust(11), "dim"))
 
 
-def skipped_label(link: SkippedLink, depth: int) -> Text:
+def skipped_label(link: SkippedLink, depth: int, width: int = NAME_WIDTH) -> Text:
     """A link left out of the archive, and why."""
     return Text.assemble(
-        (leaf_column(_base_name(link.arcname), depth), "yellow"),
+        (leaf_column(_base_name(link.arcname), depth, width), "yellow"),
         ("skipped: ", "yellow"),
         (link.reason + (f" → {link.target}" if link.target else ""), "yellow"),
     )
 
 
-def excluded_label(excluded: ExcludedEntry, depth: int) -> Text:
+def excluded_label(excluded: ExcludedEntry, depth: int, width: int = NAME_WIDTH) -> Text:
     """A member an exclusion pattern leaves out, struck through."""
     name = _base_name(excluded.arcname) + ("/" if excluded.is_dir else "")
     return Text.assemble(
-        (leaf_column(name, depth), "dim strike"), (f"excluded by {excluded.pattern}", "dim")
+        (leaf_column(name, depth, width), "dim strike"), (f"excluded by {excluded.pattern}", "dim")
     )
 
 
@@ -126,6 +136,18 @@ class FolderTree(Tree):
         #: Whether the files exclusion patterns leave out are listed.
         self.show_excluded = True
         self._populated: set[int] = set()
+        #: The top-level name column, for the width the tree has (:func:`name_width`).
+        self.name_width = NAME_WIDTH
+
+    def on_resize(self) -> None:
+        """Fit the name column to the new width; labels are made again if it changed."""
+        width = name_width(self.content_size.width)
+        if width != self.name_width:
+            self.name_width = width
+            self._relabel()
+
+    def _relabel(self) -> None:
+        """Build the tree again with the current :attr:`name_width`."""
 
     def _reset(self) -> None:
         """Remove every node (before building the tree again)."""
@@ -166,12 +188,13 @@ class FolderTree(Tree):
                 openable.append((child_node, child))
         for link in links:
             node.add_leaf(link_label(link))
+        width = self.name_width
         for entry in files:
-            node.add_leaf(file_label(entry, depth))
+            node.add_leaf(file_label(entry, depth, width))
         for link in skipped:
-            node.add_leaf(skipped_label(link, depth))
+            node.add_leaf(skipped_label(link, depth, width))
         for member in excluded:
-            node.add_leaf(excluded_label(member, depth))
+            node.add_leaf(excluded_label(member, depth, width))
         hidden_files = len(folder.files) - len(files) + len(folder.links) - len(links)
         hidden_files += len(folder.skipped) - len(skipped)
         if self.show_excluded:
@@ -187,9 +210,10 @@ class FolderTree(Tree):
 
     def _add_folder(self, parent: TreeNode, folder: Folder, depth: int) -> TreeNode:
         """Add a sub-folder, to be filled when opened (an empty one as a leaf)."""
+        width = self.name_width
         if has_content(folder):
-            return parent.add(folder_label(folder, depth), data=folder, allow_expand=True)
-        return parent.add_leaf(empty_folder_label(folder, depth), data=folder)
+            return parent.add(folder_label(folder, depth, width), data=folder, allow_expand=True)
+        return parent.add_leaf(empty_folder_label(folder, depth, width), data=folder)
 
     def _depth(self, node: TreeNode) -> int:
         depth = 0

@@ -22,7 +22,7 @@ from ...core.plan import DumpPlan, StoragePlan
 from ...render import count, size
 from ..folders import Folder, build_indexes, filter_indexes
 from ..messages import StorageToggled
-from .folder_tree import FolderTree, append_extras, name_column
+from .folder_tree import NAME_WIDTH, FolderTree, append_extras, name_column
 
 #: Rows a build of the tree adds at most, all storages together (plus a "… more"
 #: line per storage): a filter matching 100,000 files costs a few hundred nodes.
@@ -37,13 +37,15 @@ class StorageNode:
     folder: Folder
 
 
-def storage_label(storage: StoragePlan, folder: Folder, enabled: bool) -> Text:
+def storage_label(
+    storage: StoragePlan, folder: Folder, enabled: bool, width: int = NAME_WIDTH
+) -> Text:
     """The top line of a storage, with its checkbox and its patterns' meaning."""
     selected = storage.selected and enabled
     box = ("[x] ", "bold green") if selected else ("[ ] ", "dim")
     label = Text.assemble(
         box,
-        (name_column(storage.arcname, 1), "bold" if selected else "dim"),
+        (name_column(storage.arcname, 1, width), "bold" if selected else "dim"),
         count(folder.file_count, "file").rjust(12),
         (size(folder.size).rjust(11), "dim"),
     )
@@ -124,6 +126,10 @@ class StorageTree(FolderTree):
             node = node.parent
         return None
 
+    def _relabel(self) -> None:
+        """The width changed: build the tree again."""
+        self._rebuild()
+
     def _rebuild(self) -> None:
         """Build the tree again: storages, open folders, what the filter found."""
         key = self._key(self.cursor_node)
@@ -154,7 +160,7 @@ class StorageTree(FolderTree):
         for storage in plan.storages:
             folder = self.indexes[storage.arcname]
             node = self.root.add(
-                storage_label(storage, folder, plan.with_storages),
+                storage_label(storage, folder, plan.with_storages, self.name_width),
                 data=StorageNode(storage, folder),
                 allow_expand=True,
             )
@@ -183,7 +189,10 @@ class StorageTree(FolderTree):
             if isinstance(node.data, StorageNode):
                 storage = by_name[node.data.storage.arcname]
                 node.data.storage = storage
-                node.set_label(storage_label(storage, node.data.folder, plan.with_storages))
+                label = storage_label(
+                    storage, node.data.folder, plan.with_storages, self.name_width
+                )
+                node.set_label(label)
 
     # Events and actions -----------------------------------------------------------
 
