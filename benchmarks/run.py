@@ -19,6 +19,7 @@ from pathlib import Path
 from diskette_tui.core.archive import ArchiveWriter
 from diskette_tui.core.manifest import build_manifest
 from diskette_tui.core.plan import DumpPlan
+from diskette_tui.core.requests import DumpRequest
 from diskette_tui.core.storages import scan_storages
 
 
@@ -55,9 +56,8 @@ def main(small_files=20_000, big_files=4, big_size=32 << 20, runs=3):
         scan_time, storages = best_of(runs, lambda: scan_storages([media], base, ["*.tmp"]))
         plan = DumpPlan(
             definitions=(),
-            storages=storages,
-            destination=out,
-            filename_template="bench{features}.tar.gz",
+            storages=tuple(storages),
+            request=DumpRequest(out, "bench{features}.tar.gz"),
             created=datetime.now(),
             storages_basepath=base,
         )
