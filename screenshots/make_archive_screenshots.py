@@ -79,7 +79,7 @@ async def inspect(archive: Path):
 
 
 async def load(archive: Path, project: Project):
-    from diskette_tui.core.loader import Loader, LoadRequest
+    from diskette_tui.core.restore import Loader, LoadRequest
     from diskette_tui.tui.load_app import LoadApp
 
     class PreviewOnlyLoader(Loader):

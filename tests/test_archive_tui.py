@@ -30,7 +30,7 @@ from archives import HOSTILE, build, good_members, member
 from diskette_tui import cli_restore
 from diskette_tui.cli import app as cli_app
 from diskette_tui.core import reader
-from diskette_tui.core.loader import Loader, LoadRequest
+from diskette_tui.core.restore import Loader, LoadRequest
 from diskette_tui.core.progress import no_progress
 from diskette_tui.exceptions import ArchiveError
 from diskette_tui.tui.inspect_app import InspectApp

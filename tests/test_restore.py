@@ -191,7 +191,7 @@ def test_exclude_data_unknown_name_is_usage_error(demo_project, demo_archive):
 
 
 def test_exclude_data_by_file_or_definition_name(demo_project, demo_archive, tmp_path):
-    from diskette_tui.core.loader import Loader, LoadRequest
+    from diskette_tui.core.restore import Loader, LoadRequest
 
     request = LoadRequest(
         demo_archive, tmp_path, with_storages=False, exclude_data=["users.json", "Shop catalog"]

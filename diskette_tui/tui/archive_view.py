@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..core import reader
-from ..core.loader import LoadPlan
+from ..core.restore import LoadPlan
 from ..core.plan import StorageEntry, StoragePlan
 from ..exceptions import DisketteError
 from .folders import Folder, build_storage_index

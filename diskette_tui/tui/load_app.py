@@ -15,7 +15,7 @@ from typing import Protocol
 from rich.text import Text
 from textual import on, work
 
-from ..core.loader import LoadPlan, LoadResult
+from ..core.restore import LoadPlan, LoadResult
 from ..core.progress import ProgressCallback
 from ..core.requests import LoadRequest
 from ..render import count

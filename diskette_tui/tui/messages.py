@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from textual.message import Message
 
 from ..core.archive import ArchiveResult
-from ..core.loader import LoadPlan, LoadResult
+from ..core.restore import LoadPlan, LoadResult
 from ..core.plan import DumpPlan
 from ..core.progress import ProgressUpdate
 from .archive_view import ArchiveView

@@ -6,7 +6,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from ...core.loader import LoadPlan
+from ...core.restore import LoadPlan
 from ...wording import (
     ALL_OR_NOTHING,
     NOT_RESTORED,

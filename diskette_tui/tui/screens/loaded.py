@@ -8,7 +8,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.widgets import Static
 
-from ...core.loader import LoadPlan, LoadResult
+from ...core.restore import LoadPlan, LoadResult
 from ...core.plan import DATA_DIRNAME
 from ...render import count
 from ..widgets.archive_tree import restore_action

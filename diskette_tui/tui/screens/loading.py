@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Footer, Header, Label, ProgressBar, Static
 
-from ...core.loader import LoadPlan
+from ...core.restore import LoadPlan
 from ...core.plan import DATA_DIRNAME
 from ...core.progress import ProgressUpdate
 from ...render import count, size

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from rich.text import Text
 
-from ...core.loader import StorageLoadPlan
+from ...core.restore import StorageLoadPlan
 from ..archive_view import ArchiveView
 from ...wording import storage_action
 from ..folders import Folder
