@@ -21,6 +21,7 @@ ARCHIVE_MODE = 0o600
 FOLDER_MODE = 0o700
 #: What ``load --storages-mode`` accepts.
 STORAGE_MODES = ("merge", "replace")
+DATA_MODES = ("merge", "replace")
 
 
 @dataclass(frozen=True)
@@ -100,7 +101,10 @@ class LoadRequest:
     ``data/users.json`` or a definition name). ``storages_mode`` is ``merge``
     (write the archive's files, keep the others) or ``replace`` (each storage
     folder becomes exactly the archive's). ``verify`` checks every member
-    against ``SHA256SUMS`` before anything is written.
+    against ``SHA256SUMS`` before anything is written. ``data_mode`` is
+    ``merge`` (load the archive's rows over the target's) or ``replace``
+    (delete the existing rows of every model the archive holds first, in the
+    same transaction).
     """
 
     archive: Path
@@ -111,6 +115,7 @@ class LoadRequest:
     ignorenonexistent: bool = False
     storages_mode: str = "merge"
     verify: bool = True
+    data_mode: str = "merge"
 
     def __post_init__(self):
         object.__setattr__(self, "archive", Path(self.archive))
@@ -146,6 +151,10 @@ class LoadRequest:
             problems.append(
                 f"--storages-mode must be one of {', '.join(STORAGE_MODES)}, "
                 f"not {self.storages_mode!r}"
+            )
+        if self.data_mode not in DATA_MODES:
+            problems.append(
+                f"--data-mode must be one of {', '.join(DATA_MODES)}, not {self.data_mode!r}"
             )
         return problems
 
