@@ -21,6 +21,7 @@ ARCHIVE_MODE = 0o600
 FOLDER_MODE = 0o700
 #: What ``load --storages-mode`` accepts.
 STORAGE_MODES = ("merge", "replace")
+#: What ``load --data-mode`` accepts.
 DATA_MODES = ("merge", "replace")
 
 
