@@ -19,6 +19,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from .exceptions import ConfigError, DisketteError, Interrupted
 from .render import tagged
@@ -205,18 +206,20 @@ class Session:
     dumper: object
 
 
+#: What an interruption says when the engine did not say more (it had written nothing).
+NOTHING_WRITTEN = "interrupted: nothing was written"
+
+
 @contextlib.contextmanager
 def reported_errors(shared: Shared):
-    """Turn errors into one-line messages and exit codes; SIGTERM acts as Ctrl+C.
+    """Turn errors into one-line messages and exit codes; SIGTERM and SIGHUP act as Ctrl+C.
 
+    An interruption exits 130 with the engine's own account of what it left
+    done (an :class:`Interrupted` with a message), else "nothing was written".
     A closed pipe on stdout (``diskette check | head -1``) ends the command
     quietly with status 0.
     """
-
-    def terminate(signum, frame):
-        raise Interrupted()
-
-    previous = signal.signal(signal.SIGTERM, terminate)
+    previous = interrupt_on_signals()
     try:
         yield
     except BrokenPipeError:  # the reader went away (| head): not an error
@@ -228,8 +231,9 @@ def reported_errors(shared: Shared):
         for problem in exc.problems or [str(exc)]:
             err.print(tagged("error", "red", problem))
         raise typer.Exit(exc.exit_code) from None
-    except KeyboardInterrupt:
-        err.print("[yellow]interrupted: nothing was written[/yellow]")
+    except KeyboardInterrupt as exc:
+        said = str(exc) if isinstance(exc, Interrupted) and exc.args else NOTHING_WRITTEN
+        err.print(f"[yellow]{escape(said)}[/yellow]")
         raise typer.Exit(130) from None
     except typer.Exit:
         raise
@@ -239,7 +243,29 @@ def reported_errors(shared: Shared):
         err.print(tagged("error", "red", f"{type(exc).__name__}: {exc}"))
         raise typer.Exit(1) from None
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+def interrupt_on_signals() -> dict:
+    """Make SIGTERM and SIGHUP raise :class:`Interrupted`, as Ctrl+C raises KeyboardInterrupt.
+
+    SIGHUP comes when the terminal is closed. An ignored SIGHUP (``nohup
+    diskette dump …``) stays ignored. Returns the previous handlers.
+    """
+
+    def terminate(signum, frame):
+        raise Interrupted()
+
+    previous = {}
+    for name in ("SIGTERM", "SIGHUP"):
+        signum = getattr(signal, name, None)
+        if signum is None:
+            continue
+        if name == "SIGHUP" and signal.getsignal(signum) is signal.SIG_IGN:
+            continue
+        previous[signum] = signal.signal(signum, terminate)
+    return previous
 
 
 NO_SETTINGS = (
