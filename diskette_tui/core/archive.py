@@ -23,7 +23,7 @@ from pathlib import Path
 
 from ..exceptions import DumperError, DumpFailed, Interrupted
 from . import leftovers
-from .interrupts import deferred
+from .interrupts import deferred, stop_point
 from .manifest import dump_manifest, format_checksums
 from .plan import CHECKSUMS_FILENAME, DATA_DIRNAME, MANIFEST_FILENAME, clashing_names
 from .progress import ProgressUpdate, no_progress
@@ -151,6 +151,7 @@ class ArchiveWriter:
                 raw.flush()
                 os.fsync(raw.fileno())
             os.chmod(temp_path, self.chmod if self.chmod is not None else 0o644)
+            stop_point("rename")
             with deferred() as rename:
                 os.replace(temp_path, final)
                 done = True

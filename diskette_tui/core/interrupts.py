@@ -10,6 +10,7 @@ off (so it is not raised half-way through what follows) and recorded on the
 from __future__ import annotations
 
 import contextlib
+import os
 import signal
 import threading
 from dataclasses import dataclass
@@ -61,3 +62,19 @@ def deferred():
 def _handled(signum: int) -> bool:
     """Whether ``signum`` would interrupt us (it is not ignored)."""
     return signal.getsignal(signum) is not signal.SIG_IGN
+
+
+#: Environment variable naming points (comma-separated) where the process stops
+#: itself with SIGSTOP: the interruption tests signal it exactly there.
+STOP_AT_ENV = "DISKETTE_TEST_STOP_AT"
+
+
+def stop_point(name: str) -> None:
+    """Stop this process here when :data:`STOP_AT_ENV` names ``name`` (tests only).
+
+    The points: ``rename`` (a dump's archive is complete and synced, only the
+    rename is left), ``commit`` (a load has loaded its data and moved every
+    storage in, the commit is next).
+    """
+    if name in os.environ.get(STOP_AT_ENV, "").split(","):
+        os.kill(os.getpid(), signal.SIGSTOP)

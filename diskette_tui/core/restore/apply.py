@@ -30,7 +30,7 @@ from pathlib import Path
 from ...exceptions import Interrupted, LoadFailed
 from ...wording import load_interrupted, quoted_storages
 from .. import leftovers
-from ..interrupts import deferred
+from ..interrupts import deferred, stop_point
 
 
 @dataclass(frozen=True)
@@ -127,6 +127,7 @@ def all_or_nothing(using: str, with_data: bool, moves: Moves):
             said = load_interrupted(with_data, moves.names(), kept)
             raise Interrupted(said) from None
         raise
+    stop_point("commit")
     with deferred() as held:
         try:
             block.__exit__(None, None, None)
