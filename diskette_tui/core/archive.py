@@ -142,7 +142,6 @@ class ArchiveWriter:
         except OSError as exc:
             raise DumpFailed(f"cannot write in {destination}: {exc.strerror}") from None
         workdir = destination / leftovers.work_name(tag)
-        done = False
         try:
             workdir.mkdir(mode=0o700)
             with os.fdopen(fd, "wb") as raw:
@@ -152,13 +151,11 @@ class ArchiveWriter:
                 os.fsync(raw.fileno())
             os.chmod(temp_path, self.chmod if self.chmod is not None else 0o644)
             stop_point("rename")
-            with deferred() as rename:
-                os.replace(temp_path, final)
-                done = True
-                _fsync_dir(destination)
-            if rename.interrupted:
-                raise Interrupted(f"interrupted once the archive was complete: {final} is written")
-            self.progress(ProgressUpdate("finish", final.name, 1, 1))
+            _rename_into_place(temp_path, final)
+            try:
+                self.progress(ProgressUpdate("finish", final.name, 1, 1))
+            except KeyboardInterrupt:
+                raise Interrupted(_complete(final)) from None
             return ArchiveResult(
                 path=final,
                 size=writer.size,
@@ -171,9 +168,8 @@ class ArchiveWriter:
             )
         finally:
             shutil.rmtree(workdir, ignore_errors=True)
-            if not done:
-                with contextlib.suppress(OSError):
-                    temp_path.unlink()
+            with contextlib.suppress(OSError):  # gone once renamed
+                temp_path.unlink()
 
     def _write_archive(self, writer: _HashingWriter, workdir: Path):
         """Dump the data into ``workdir``, then write every member through ``writer``.
@@ -316,6 +312,24 @@ def _dir_info(name, path=None) -> tarfile.TarInfo:
             info.mode = stat.S_IMODE(st.st_mode)
             info.mtime = int(st.st_mtime)
     return info
+
+
+def _rename_into_place(temp_path: Path, final: Path) -> None:
+    """Rename the complete archive to its final path, durably, as one step.
+
+    A signal that arrives meanwhile is held until the archive is in place;
+    then :class:`Interrupted` says that it is complete.
+    """
+    with deferred() as rename:
+        os.replace(temp_path, final)
+        _fsync_dir(final.parent)
+    if rename.interrupted:
+        raise Interrupted(_complete(final))
+
+
+def _complete(final: Path) -> str:
+    """What an interruption that came once the archive was in place says."""
+    return f"interrupted once the archive was complete: {final} is written"
 
 
 def remove_dump_leftovers(destination: Path) -> tuple[leftovers.Leftover, ...]:

@@ -73,8 +73,9 @@ def stop_point(name: str) -> None:
     """Stop this process here when :data:`STOP_AT_ENV` names ``name`` (tests only).
 
     The points: ``rename`` (a dump's archive is complete and synced, only the
-    rename is left), ``commit`` (a load has loaded its data and moved every
-    storage in, the commit is next).
+    rename is left); ``moved`` (a load has moved one storage in, after each)
+    and ``commit`` (a load has loaded its data and moved every storage in,
+    the commit is next).
     """
     if name in os.environ.get(STOP_AT_ENV, "").split(","):
         os.kill(os.getpid(), signal.SIGSTOP)

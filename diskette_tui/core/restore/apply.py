@@ -117,24 +117,27 @@ def all_or_nothing(using: str, with_data: bool, moves: Moves):
     """
     block = _transaction(using) if with_data else contextlib.nullcontext()
     block.__enter__()
+    closed = committed = False
     try:
         yield
+        stop_point("commit")
+        with deferred() as held:
+            closed = True
+            block.__exit__(None, None, None)  # the commit (Django rolls back if it fails)
+            committed = True
+            moves.complete()
     except BaseException as exc:
+        if committed:  # a signal in the instant after the step: the load is complete
+            raise Interrupted(
+                _complete_words(moves, with_data, "its leftovers are removed")
+            ) from None
         with deferred():
-            block.__exit__(type(exc), exc, exc.__traceback__)
+            if not closed:
+                block.__exit__(type(exc), exc, exc.__traceback__)
             kept = moves.undo()
         if isinstance(exc, KeyboardInterrupt):
-            said = load_interrupted(with_data, moves.names(), kept)
-            raise Interrupted(said) from None
+            raise Interrupted(load_interrupted(with_data, moves.names(), kept)) from None
         raise
-    stop_point("commit")
-    with deferred() as held:
-        try:
-            block.__exit__(None, None, None)
-        except BaseException:
-            moves.undo()
-            raise
-        moves.complete()
     if held.interrupted:
         raise Interrupted(_complete_words(moves, with_data, "its leftovers are removed"))
     try:
@@ -261,6 +264,7 @@ class Moves:
                     move.replace()
                 else:
                     move.merge()
+                stop_point("moved")
             except OSError as exc:
                 raise LoadFailed(
                     f"storage {storage.name!r}: cannot move the restored files into "
@@ -288,9 +292,10 @@ class Moves:
         return kept
 
     def complete(self) -> None:
-        """Mark every move complete (after the commit)."""
+        """Mark every move complete (after the commit: a failure here must not undo them)."""
         for move in self.started:
-            move.mark_complete()
+            with contextlib.suppress(OSError):
+                move.mark_complete()
 
     def discard(self) -> None:
         """Drop the undo folders of complete moves."""
