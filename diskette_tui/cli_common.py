@@ -21,6 +21,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from .core.interrupts import STOP_REQUESTED
 from .exceptions import ConfigError, DisketteError, Interrupted
 from .render import tagged
 
@@ -233,11 +234,14 @@ def reported_errors(shared: Shared):
         raise typer.Exit(exc.exit_code) from None
     except KeyboardInterrupt as exc:
         said = str(exc) if isinstance(exc, Interrupted) and exc.args else NOTHING_WRITTEN
-        err.print(f"[yellow]{escape(said)}[/yellow]")
+        say_interrupted(said)
         raise typer.Exit(130) from None
     except typer.Exit:
         raise
     except Exception as exc:  # a bug or an unexpected failure: still one line
+        if STOP_REQUESTED.is_set():  # a closed terminal fails the app as it stops
+            say_interrupted(NOTHING_WRITTEN)
+            raise typer.Exit(130) from None
         if shared.verbose:
             err.print_exception()
         err.print(tagged("error", "red", f"{type(exc).__name__}: {exc}"))
@@ -247,16 +251,28 @@ def reported_errors(shared: Shared):
             signal.signal(signum, handler)
 
 
+def say_interrupted(said: str) -> None:
+    """Say how an interruption ended, on stderr, if it is still there (a closed
+    terminal, after SIGHUP, is not: the exit status still says 130)."""
+    with contextlib.suppress(OSError):
+        err.print(f"[yellow]{escape(said)}[/yellow]")
+
+
 def interrupt_on_signals() -> dict:
     """Make SIGTERM and SIGHUP raise :class:`Interrupted`, as Ctrl+C raises KeyboardInterrupt.
 
     SIGHUP comes when the terminal is closed. An ignored SIGHUP (``nohup
-    diskette dump …``) stays ignored. Returns the previous handlers.
+    diskette dump …``) stays ignored. The handler also sets
+    :data:`~.core.interrupts.STOP_REQUESTED`, so that an engine running in a
+    TUI worker stops (and cleans up) at its next progress report rather than
+    finishing after the app is gone. Returns the previous handlers.
     """
 
     def terminate(signum, frame):
+        STOP_REQUESTED.set()  # for work in another thread (a TUI worker)
         raise Interrupted()
 
+    STOP_REQUESTED.clear()
     previous = {}
     for name in ("SIGTERM", "SIGHUP"):
         signum = getattr(signal, name, None)

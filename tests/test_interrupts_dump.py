@@ -10,8 +10,15 @@ the next dump into that destination, with one line saying so, and nothing else.
 from __future__ import annotations
 
 import os
+import pty
+import re
+import signal
 import stat
+import subprocess
+import sys
 import tarfile
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -19,6 +26,7 @@ import pytest
 from diskette_tui.core import leftovers
 from interrupting import (
     INTERRUPTS,
+    SOURCE_ROOT,
     dead_pid,
     kill_stopped,
     signal_stopped,
@@ -173,3 +181,73 @@ def test_a_killed_dump_leaves_temporaries_that_the_next_dump_removes(big_source)
         [ARCHIVE, "diskette_data.tar.gz", *not_ours]
     )
     assert (dumps / ARCHIVE).read_bytes() == PREVIOUS
+
+
+def test_closing_the_terminal_of_a_preview_dump(big_source):
+    """SIGHUP while the preview app writes (in its worker), the terminal gone: 130, nothing left.
+
+    The dump runs in a real pseudo-terminal; ``d`` then ``y`` start the write.
+    """
+    dumps = big_source / "dumps"
+    master, slave = pty.openpty()
+    environment = {**os.environ, "TERM": "xterm-256color", "PYTHONPATH": str(SOURCE_ROOT)}
+    environment.pop("DJANGO_SETTINGS_MODULE", None)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "diskette_tui", "dump"],
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        cwd=big_source,
+        env=environment,
+        start_new_session=True,
+    )
+    os.close(slave)
+    screen = Screen(master)
+    try:
+        screen.wait_for(b"All/None", process)  # the preview's footer: the plan is shown
+        os.write(master, b"d")
+        screen.wait_for(b"Cancel (n)", process)  # the confirmation
+        os.write(master, b"y")
+
+        def archiving():
+            parts = list(dumps.glob(".*.part"))
+            return parts and parts[0].stat().st_size > (1 << 20)
+
+        stop_when(process, archiving, "storage archiving")
+        process.send_signal(signal.SIGHUP)
+        os.close(master)  # the terminal is gone
+        process.send_signal(signal.SIGCONT)
+        assert process.wait(timeout=180) == 130
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    only_the_previous_archive(dumps)
+
+
+class Screen:
+    """What a process wrote to a pseudo-terminal, read in a thread."""
+
+    def __init__(self, master: int):
+        self.master = master
+        self.output = bytearray()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        while True:
+            try:
+                data = os.read(self.master, 65536)
+            except OSError:
+                return
+            if not data:
+                return
+            self.output.extend(data)
+
+    def wait_for(self, text: bytes, process, timeout: float = 120) -> None:
+        """Wait until ``text`` was written (the app drew it; escape sequences left out)."""
+        start = len(self.output)
+        deadline = time.monotonic() + timeout
+        while text not in re.sub(rb"\x1b\[[0-9;?<>=$]*[a-zA-Z~]", b" ", self.output[start:]):
+            assert process.poll() is None, bytes(self.output[-2000:])
+            assert time.monotonic() < deadline, f"never saw {text!r}"
+            time.sleep(0.05)

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from ..exceptions import DumperError, DumpFailed, Interrupted
 from . import leftovers
-from .interrupts import deferred, stop_point
+from .interrupts import deferred, stop_point, stoppable
 from .manifest import dump_manifest, format_checksums
 from .plan import CHECKSUMS_FILENAME, DATA_DIRNAME, MANIFEST_FILENAME, clashing_names
 from .progress import ProgressUpdate, no_progress
@@ -116,7 +116,7 @@ class ArchiveWriter:
         self.manifest_factory = manifest_factory
         self.chmod = chmod
         self.dir_chmod = dir_chmod
-        self.progress = progress or no_progress
+        self.progress = stoppable(progress or no_progress)
         self.compresslevel = compresslevel
         self._bytes_done = 0
         self._bytes_total = plan.size

@@ -64,6 +64,23 @@ def _handled(signum: int) -> bool:
     return signal.getsignal(signum) is not signal.SIG_IGN
 
 
+#: Set by the command line's signal handler: the work must stop. The handler
+#: raises in the main thread; work running in another thread (a TUI worker)
+#: sees this at its next progress report (:func:`stoppable`).
+STOP_REQUESTED = threading.Event()
+
+
+def stoppable(progress):
+    """``progress``, raising :class:`KeyboardInterrupt` first once a stop was requested."""
+
+    def report(update) -> None:
+        if STOP_REQUESTED.is_set():
+            raise KeyboardInterrupt
+        progress(update)
+
+    return report
+
+
 #: Environment variable naming points (comma-separated) where the process stops
 #: itself with SIGSTOP: the interruption tests signal it exactly there.
 STOP_AT_ENV = "DISKETTE_TEST_STOP_AT"

@@ -27,6 +27,7 @@ from ...loggers import NoOperationLogger
 from ...wording import count, unlisted_warning
 from .. import reader
 from ..plan import DATA_DIRNAME
+from ..interrupts import stoppable
 from ..progress import ProgressUpdate, no_progress
 from ..requests import LoadRequest
 from . import apply
@@ -122,7 +123,7 @@ class Loader:
         comes next; the data is loaded and the storages moved in as one
         all-or-nothing step (:func:`.apply.all_or_nothing`).
         """
-        progress = progress or no_progress
+        progress = stoppable(progress or no_progress)
         recovered = recover_leftovers(plan)
         staged = Staging.create(plan)
         try:
