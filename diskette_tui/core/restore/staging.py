@@ -6,6 +6,10 @@ target (so that putting it in place is a rename on the same filesystem).
 Every member must be the one the plan's first read saw: same kind, same
 sha256. Links are made last, so that no file is ever written through one,
 and then checked to resolve inside their storage.
+
+The folders are named after their owner (:mod:`..leftovers`), so that the
+next load recognises those of a killed one: :func:`recover_leftovers` rolls
+back an unfinished storage move and removes the rest before it starts.
 """
 
 from __future__ import annotations
