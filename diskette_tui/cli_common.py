@@ -19,7 +19,9 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
+from .core.interrupts import STOP_REQUESTED
 from .exceptions import ConfigError, DisketteError, Interrupted
 from .render import tagged
 
@@ -205,18 +207,20 @@ class Session:
     dumper: object
 
 
+#: What an interruption says when the engine did not say more (it had written nothing).
+NOTHING_WRITTEN = "interrupted: nothing was written"
+
+
 @contextlib.contextmanager
 def reported_errors(shared: Shared):
-    """Turn errors into one-line messages and exit codes; SIGTERM acts as Ctrl+C.
+    """Turn errors into one-line messages and exit codes; SIGTERM and SIGHUP act as Ctrl+C.
 
+    An interruption exits 130 with the engine's own account of what it left
+    done (an :class:`Interrupted` with a message), else "nothing was written".
     A closed pipe on stdout (``diskette check | head -1``) ends the command
     quietly with status 0.
     """
-
-    def terminate(signum, frame):
-        raise Interrupted()
-
-    previous = signal.signal(signal.SIGTERM, terminate)
+    previous = interrupt_on_signals()
     try:
         yield
     except BrokenPipeError:  # the reader went away (| head): not an error
@@ -228,18 +232,56 @@ def reported_errors(shared: Shared):
         for problem in exc.problems or [str(exc)]:
             err.print(tagged("error", "red", problem))
         raise typer.Exit(exc.exit_code) from None
-    except KeyboardInterrupt:
-        err.print("[yellow]interrupted: nothing was written[/yellow]")
+    except KeyboardInterrupt as exc:
+        said = str(exc) if isinstance(exc, Interrupted) and exc.args else NOTHING_WRITTEN
+        say_interrupted(said)
         raise typer.Exit(130) from None
     except typer.Exit:
         raise
     except Exception as exc:  # a bug or an unexpected failure: still one line
+        if STOP_REQUESTED.is_set():  # a closed terminal fails the app as it stops
+            say_interrupted(NOTHING_WRITTEN)
+            raise typer.Exit(130) from None
         if shared.verbose:
             err.print_exception()
         err.print(tagged("error", "red", f"{type(exc).__name__}: {exc}"))
         raise typer.Exit(1) from None
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+def say_interrupted(said: str) -> None:
+    """Say how an interruption ended, on stderr, if it is still there (a closed
+    terminal, after SIGHUP, is not: the exit status still says 130)."""
+    with contextlib.suppress(OSError):
+        err.print(f"[yellow]{escape(said)}[/yellow]")
+
+
+def interrupt_on_signals() -> dict:
+    """Make SIGTERM and SIGHUP raise :class:`Interrupted`, as Ctrl+C raises KeyboardInterrupt.
+
+    SIGHUP comes when the terminal is closed. An ignored SIGHUP (``nohup
+    diskette dump …``) stays ignored. The handler also sets
+    :data:`~.core.interrupts.STOP_REQUESTED`, so that an engine running in a
+    TUI worker stops (and cleans up) at its next progress report rather than
+    finishing after the app is gone. Returns the previous handlers.
+    """
+
+    def terminate(signum, frame):
+        STOP_REQUESTED.set()  # for work in another thread (a TUI worker)
+        raise Interrupted()
+
+    STOP_REQUESTED.clear()
+    previous = {}
+    for name in ("SIGTERM", "SIGHUP"):
+        signum = getattr(signal, name, None)
+        if signum is None:
+            continue
+        if name == "SIGHUP" and signal.getsignal(signum) is signal.SIG_IGN:
+            continue
+        previous[signum] = signal.signal(signum, terminate)
+    return previous
 
 
 NO_SETTINGS = (

@@ -168,6 +168,10 @@ def load_archive(
     if not yes:
         confirm_load(plan)
     result = loader.execute(plan)
+    from .wording import recovered_lines
+
+    for line in recovered_lines(result.recovered):
+        err.print(escape(line))
     if json_output:
         write_json({"plan": plan.as_dict(), "result": result.as_dict()})
     elif shared.verbosity:

@@ -108,4 +108,8 @@ class ArchiveError(DisketteError):
 
 
 class Interrupted(KeyboardInterrupt):
-    """Raised from a SIGTERM handler so that termination unwinds like Ctrl+C."""
+    """Raised from a SIGTERM or SIGHUP handler so that termination unwinds like Ctrl+C.
+
+    The engine raises it too, with a message, when an interruption came after
+    it had written something: the message says what is left, and how.
+    """

@@ -10,6 +10,7 @@ from rich.text import Text
 from .wording import (
     DUMPED_BY_NOBODY,
     count,
+    leftovers_line,
     plan_summary,
     size,
     skipped_why,
@@ -155,6 +156,9 @@ def render_result(result, console: Console) -> None:
     console.print(
         f"  took    {humanize.precisedelta(result.duration, minimum_unit='milliseconds')}"
     )
+    removed = leftovers_line(getattr(result, "removed_leftovers", ()), "dumps")
+    if removed:
+        console.print(escape(removed))
 
 
 # -- restore side ----------------------------------------------------------------

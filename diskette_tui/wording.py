@@ -322,3 +322,59 @@ def load_description(plan, database: str = "") -> list[str]:
         lines.append(f"{label:<9} {block[0]}")
         lines += [f"{'':<9} {line}" for line in block[1:]]
     return [*lines, "", *load_notes(plan)]
+
+
+# -- interruptions and leftovers (issue 10) -----------------------------------------
+
+
+def leftovers_line(removed, of_what: str) -> str:
+    """``removed 2 leftovers of killed dumps (84.0 MB): .a.part, .diskette-work-…``;
+    empty when nothing was removed. ``removed`` are :class:`~.core.leftovers.Leftover`."""
+    if not removed:
+        return ""
+    total = sum(item.size for item in removed)
+    listed = names(item.path.name for item in removed)
+    amount = count(len(removed), "leftover")
+    return f"removed {amount} of killed {of_what} ({size(total)}): {listed}"
+
+
+def quoted_storages(storages) -> str:
+    """``storage 'media'`` or ``storages 'media', 'static'``."""
+    storages = list(storages)
+    noun = "storage" if len(storages) == 1 else "storages"
+    return f"{noun} " + ", ".join(f"'{name}'" for name in storages)
+
+
+def load_interrupted(data_rolled_back: bool, put_back, not_put_back=()) -> str:
+    """What an interrupted load left: rolled back data, storages put back, or not.
+
+    ``put_back`` are the storages whose files were being moved in and were put
+    back as they were; ``not_put_back`` the ones that could not be (their undo
+    folder is kept, and the next load finishes the job).
+    """
+    if not data_rolled_back and not put_back and not not_put_back:
+        return "interrupted before anything was written"
+    done = []
+    if data_rolled_back:
+        done.append("data rolled back")
+    if put_back:
+        done.append(f"{quoted_storages(put_back)} put back as before")
+    said = "interrupted: " + ", ".join(done) + ("; nothing changed" if not not_put_back else "")
+    if not_put_back:
+        said += (
+            f"; {quoted_storages(not_put_back)} could not be put back yet: the next load does it"
+        )
+    return said
+
+
+def recovered_lines(recovered) -> list[str]:
+    """What a load says of the leftovers of killed loads it cleaned up first
+    (:class:`~.core.restore.staging.Recovered`): storages put back, then what was removed."""
+    lines = [
+        f"a killed load had left storage folder '{item.leftover.target}' half restored: "
+        f"put back as it was before that load (from {item.leftover.path.name})"
+        for item in recovered
+        if item.rolled_back
+    ]
+    removed = leftovers_line([item.leftover for item in recovered], "loads")
+    return lines + ([removed] if removed else [])

@@ -20,7 +20,7 @@ from diskette_tui import wording
 from diskette_tui.core.restore import Loader, LoadRequest
 from diskette_tui.core.restore import apply as restore_apply
 from diskette_tui.core.restore.plan import MERGE, NEW_FOLDER, REPLACE
-from diskette_tui.exceptions import ArchiveError, ConfigError
+from diskette_tui.exceptions import ArchiveError, ConfigError, LoadFailed
 from diskette_tui.loggers import CollectingLogger
 from diskette_tui.render import render_load_plan
 
@@ -270,17 +270,17 @@ def test_execute_merge_then_replace(archive, basepath):
 def test_failure_while_swapping_puts_everything_back(archive, basepath, monkeypatch):
     before = tree(basepath)
     calls = []
-    real_swap_in = restore_apply.swap_in
+    real_replace = restore_apply.StorageMove.replace
 
-    def swap_in(target, new):
-        calls.append(target)
+    def replace(move):
+        calls.append(move.target)
         if len(calls) == 2:
-            raise OSError("disk full")
-        return real_swap_in(target, new)
+            raise OSError(28, "No space left on device")
+        return real_replace(move)
 
-    monkeypatch.setattr(restore_apply, "swap_in", swap_in)
+    monkeypatch.setattr(restore_apply.StorageMove, "replace", replace)
     plan = plan_of(archive, basepath, storages_mode="replace")
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(LoadFailed, match="No space left on device"):
         Loader().execute(plan)
     assert calls == [basepath / "media", basepath / "private"]
     assert tree(basepath) == before  # media swapped back, no staging folder left

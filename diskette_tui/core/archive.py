@@ -16,13 +16,14 @@ import os
 import shutil
 import stat
 import tarfile
-import tempfile
 import time
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
 
-from ..exceptions import DumperError, DumpFailed
+from ..exceptions import DumperError, DumpFailed, Interrupted
+from . import leftovers
+from .interrupts import deferred, stop_point, stoppable
 from .manifest import dump_manifest, format_checksums
 from .plan import CHECKSUMS_FILENAME, DATA_DIRNAME, MANIFEST_FILENAME, clashing_names
 from .progress import ProgressUpdate, no_progress
@@ -42,6 +43,8 @@ class ArchiveResult:
     files: int
     manifest: dict
     duration: float
+    #: Temporary files of killed dumps found in the destination and removed.
+    removed_leftovers: tuple[leftovers.Leftover, ...] = ()
 
     def as_dict(self) -> dict:
         """JSON-ready summary (``dump --json``)."""
@@ -52,6 +55,7 @@ class ArchiveResult:
             "objects": self.objects,
             "files": self.files,
             "duration": round(self.duration, 3),
+            "removed_leftovers": [str(item.path) for item in self.removed_leftovers],
         }
 
 
@@ -112,7 +116,7 @@ class ArchiveWriter:
         self.manifest_factory = manifest_factory
         self.chmod = chmod
         self.dir_chmod = dir_chmod
-        self.progress = progress or no_progress
+        self.progress = stoppable(progress or no_progress)
         self.compresslevel = compresslevel
         self._bytes_done = 0
         self._bytes_total = plan.size
@@ -121,44 +125,37 @@ class ArchiveWriter:
         """Write the archive and return what was written; clean up on any failure.
 
         A plan whose data dumps share a member name raises :class:`DumperError`
-        before anything is written: one would overwrite the other.
+        before anything is written: one would overwrite the other. Temporary
+        files that killed dumps left in the destination are removed first
+        (:mod:`.leftovers`) and listed in the result.
         """
         self._refuse_clashing_members()
         started = time.monotonic()
         final = self.plan.archive_path
         destination = final.parent
         self._prepare_destination(destination)
+        removed = remove_dump_leftovers(destination)
+        tag = leftovers.owner_tag()
+        temp_path = destination / leftovers.part_name(final.name, tag)
         try:
-            fd, temp_name = tempfile.mkstemp(
-                dir=destination, prefix=f".{final.name}.", suffix=".part"
-            )
+            fd = os.open(temp_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         except OSError as exc:
             raise DumpFailed(f"cannot write in {destination}: {exc.strerror}") from None
-        temp_path = Path(temp_name)
-        workdir = Path(tempfile.mkdtemp(dir=destination, prefix=".diskette-work-"))
-        done = False
+        workdir = destination / leftovers.work_name(tag)
         try:
+            workdir.mkdir(mode=0o700)
             with os.fdopen(fd, "wb") as raw:
                 writer = _HashingWriter(raw)
-                data = {}
-                if self.plan.selected_definitions:
-                    data = self.dump_data(self.plan.selected_definitions, workdir, self.progress)
-                with gzip.GzipFile(
-                    filename="", mode="wb", fileobj=writer, compresslevel=self.compresslevel
-                ) as gz:
-                    with tarfile.open(fileobj=gz, mode="w", format=tarfile.PAX_FORMAT) as tar:
-                        digests, files = self._write_members(tar, data)
-                        objects = {name: count for name, (_path, count) in data.items()}
-                        manifest = self.manifest_factory(objects)
-                        self._add_bytes(tar, CHECKSUMS_FILENAME, format_checksums(digests))
-                        self._add_bytes(tar, MANIFEST_FILENAME, dump_manifest(manifest))
+                objects, files, manifest = self._write_archive(writer, workdir)
                 raw.flush()
                 os.fsync(raw.fileno())
             os.chmod(temp_path, self.chmod if self.chmod is not None else 0o644)
-            os.replace(temp_path, final)
-            done = True
-            _fsync_dir(destination)
-            self.progress(ProgressUpdate("finish", final.name, 1, 1))
+            stop_point("rename")
+            _rename_into_place(temp_path, final)
+            try:
+                self.progress(ProgressUpdate("finish", final.name, 1, 1))
+            except KeyboardInterrupt:
+                raise Interrupted(_complete(final)) from None
             return ArchiveResult(
                 path=final,
                 size=writer.size,
@@ -167,12 +164,31 @@ class ArchiveWriter:
                 files=files,
                 manifest=manifest,
                 duration=time.monotonic() - started,
+                removed_leftovers=removed,
             )
         finally:
             shutil.rmtree(workdir, ignore_errors=True)
-            if not done:
-                with contextlib.suppress(OSError):
-                    temp_path.unlink()
+            with contextlib.suppress(OSError):  # gone once renamed
+                temp_path.unlink()
+
+    def _write_archive(self, writer: _HashingWriter, workdir: Path):
+        """Dump the data into ``workdir``, then write every member through ``writer``.
+
+        Returns ``(objects per data file, storage files, manifest)``.
+        """
+        data = {}
+        if self.plan.selected_definitions:
+            data = self.dump_data(self.plan.selected_definitions, workdir, self.progress)
+        with gzip.GzipFile(
+            filename="", mode="wb", fileobj=writer, compresslevel=self.compresslevel
+        ) as gz:
+            with tarfile.open(fileobj=gz, mode="w", format=tarfile.PAX_FORMAT) as tar:
+                digests, files = self._write_members(tar, data)
+                objects = {name: count for name, (_path, count) in data.items()}
+                manifest = self.manifest_factory(objects)
+                self._add_bytes(tar, CHECKSUMS_FILENAME, format_checksums(digests))
+                self._add_bytes(tar, MANIFEST_FILENAME, dump_manifest(manifest))
+        return objects, files, manifest
 
     def _refuse_clashing_members(self) -> None:
         """Raise :class:`DumperError` when two data dumps would be one member."""
@@ -296,6 +312,34 @@ def _dir_info(name, path=None) -> tarfile.TarInfo:
             info.mode = stat.S_IMODE(st.st_mode)
             info.mtime = int(st.st_mtime)
     return info
+
+
+def _rename_into_place(temp_path: Path, final: Path) -> None:
+    """Rename the complete archive to its final path, durably, as one step.
+
+    A signal that arrives meanwhile is held until the archive is in place;
+    then :class:`Interrupted` says that it is complete.
+    """
+    with deferred() as rename:
+        os.replace(temp_path, final)
+        _fsync_dir(final.parent)
+    if rename.interrupted:
+        raise Interrupted(_complete(final))
+
+
+def _complete(final: Path) -> str:
+    """What an interruption that came once the archive was in place says."""
+    return f"interrupted once the archive was complete: {final} is written"
+
+
+def remove_dump_leftovers(destination: Path) -> tuple[leftovers.Leftover, ...]:
+    """Remove what killed dumps left in ``destination``; return what is gone.
+
+    Only entries named as a dump names its temporaries, of this user, made on
+    this host by a process that no longer runs (see :mod:`.leftovers`).
+    """
+    found = leftovers.find_leftovers(destination, ("part", "work"))
+    return tuple(item for item in found if leftovers.remove(item))
 
 
 def _fsync_dir(path: Path):

@@ -12,15 +12,14 @@ so that a failure leaves things as they were:
 2. *data* (:mod:`.apply`): ``loaddata`` of each data file in manifest order,
    all inside one ``transaction.atomic()``;
 3. *storages*, still inside that transaction: ``replace`` swaps each staged
-   folder in by renames (undone if a later one fails), ``merge`` moves the
-   staged files over the existing ones.
+   folder in by renames, ``merge`` moves the staged files over the existing
+   ones, both keeping what undoes them; the commit and the end of the moves
+   are one step, and a failure or an interruption before it undoes them all.
 """
 
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
 from pathlib import Path
 
 from ...exceptions import ArchiveError, ConfigError
@@ -28,11 +27,12 @@ from ...loggers import NoOperationLogger
 from ...wording import count, unlisted_warning
 from .. import reader
 from ..plan import DATA_DIRNAME
+from ..interrupts import stoppable
 from ..progress import ProgressUpdate, no_progress
 from ..requests import LoadRequest
 from . import apply
 from .plan import NOT_CHECKED, DataLoadPlan, LoadPlan, LoadResult, StorageLoadPlan
-from .staging import stage, staging_folder
+from .staging import Staging, recover_leftovers, stage
 from .targets import storage_plan
 
 #: The steps :meth:`Loader.plan` reports, as ``ProgressUpdate("plan", step, done, total)``.
@@ -116,31 +116,32 @@ class Loader:
     # Execution ----------------------------------------------------------------
 
     def execute(self, plan: LoadPlan, progress=None, using="default") -> LoadResult:
-        """Load what ``plan`` says. On failure the database and storages are unchanged.
+        """Load what ``plan`` says: all of it, or, on a failure or an interruption, nothing.
 
-        (``merge`` is the exception for storages: a failure while moving files
-        in can leave some of them merged; the database is still rolled back.)
+        Leftovers of killed loads beside the targets are cleaned up first
+        (:func:`.staging.recover_leftovers`, listed in the result). Staging
+        comes next; the data is loaded and the storages moved in as one
+        all-or-nothing step (:func:`.apply.all_or_nothing`).
         """
-        progress = progress or no_progress
-        datadir = Path(tempfile.mkdtemp(prefix="diskette-load-"))
-        staging: dict[str, Path] = {}
-        swapped: list[tuple[Path, Path | None]] = []  # (target, old folder moved away)
-        committed = False
+        progress = stoppable(progress or no_progress)
+        recovered = recover_leftovers(plan)
+        staged = Staging.create(plan)
         try:
+            files = stage(plan, staged.datadir, staged.roots, progress)
+            moves = apply.Moves()
+            with apply.all_or_nothing(using, bool(plan.selected_datas), moves):
+                loaded = self._load_datas(plan, staged.datadir, progress, using)
+                moves.put_in_place(plan.selected_storages, staged.roots, staged.tag)
             for storage in plan.selected_storages:
-                staging[storage.name] = staging_folder(storage.target)
-            files = stage(plan, datadir, staging, progress)
-            with apply.atomic(using, bool(plan.selected_datas)):
-                loaded = self._load_datas(plan, datadir, progress, using)
-                self._put_storages_in_place(plan.selected_storages, staging, swapped)
-            committed = True
+                self.logger.info(f"restored {storage.name} into {storage.target}")
             return LoadResult(
                 loaded=loaded,
                 storages={item.name: item.target for item in plan.selected_storages},
                 files=files,
+                recovered=recovered,
             )
         finally:
-            _clean_up(committed, swapped, [datadir, *staging.values()])
+            staged.remove()
 
     def _load_datas(self, plan: LoadPlan, datadir: Path, progress, using: str) -> dict:
         """``loaddata`` each chosen data file, in manifest order: member name -> objects."""
@@ -161,17 +162,6 @@ class Loader:
         if datas:
             progress(ProgressUpdate("data", "", len(datas), len(datas)))
         return loaded
-
-    def _put_storages_in_place(self, storages, staging: dict, swapped: list) -> None:
-        """Swap or merge each staged storage in; ``swapped`` records what to undo."""
-        for storage in storages:
-            if storage.mode == "replace" or not storage.target.exists():
-                # Nothing to merge with: swap the complete folder in at once.
-                swapped.append(apply.swap_in(storage.target, staging[storage.name]))
-                del staging[storage.name]  # in place now: not a temporary to remove
-            else:
-                apply.merge_in(staging[storage.name], storage.target)
-            self.logger.info(f"restored {storage.name} into {storage.target}")
 
 
 # -- planning, one part each ------------------------------------------------------
@@ -284,16 +274,3 @@ def storage_plans(
     return tuple(
         storage_plan(contents, name, basepath, request.storages_mode) for name in contents.storages
     )
-
-
-def _clean_up(committed: bool, swapped: list, temporary: list[Path]) -> None:
-    """After a load: undo the swaps (failed) or drop the old folders (done); remove temporaries."""
-    if not committed:
-        for target, old in reversed(swapped):
-            apply.undo_swap(target, old)
-    else:
-        for _target, old in swapped:
-            if old is not None:
-                shutil.rmtree(old, ignore_errors=True)
-    for folder in temporary:
-        shutil.rmtree(folder, ignore_errors=True)

@@ -236,6 +236,7 @@ class LoadResult:
     loaded: dict  # data member -> objects loaded
     storages: dict  # storage name -> target path
     files: int
+    recovered: tuple = ()  # staging.Recovered: leftovers of killed loads cleaned up first
 
     @property
     def objects(self) -> int:
@@ -248,4 +249,5 @@ class LoadResult:
             "loaded": self.loaded,
             "storages": {name: str(path) for name, path in self.storages.items()},
             "files": self.files,
+            "recovered": [str(item.leftover.path) for item in self.recovered],
         }

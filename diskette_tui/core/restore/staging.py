@@ -6,6 +6,10 @@ target (so that putting it in place is a rename on the same filesystem).
 Every member must be the one the plan's first read saw: same kind, same
 sha256. Links are made last, so that no file is ever written through one,
 and then checked to resolve inside their storage.
+
+The folders are named after their owner (:mod:`..leftovers`), so that the
+next load recognises those of a killed one: :func:`recover_leftovers` rolls
+back an unfinished storage move and removes the rest before it starts.
 """
 
 from __future__ import annotations
@@ -22,21 +26,93 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ...exceptions import ArchiveError, DisketteError
-from .. import reader
+from .. import leftovers, reader
+from . import apply
 from ..progress import ProgressUpdate
 from .plan import LoadPlan
 
 CHUNK = 1024 * 1024
 
 
-def staging_folder(target: Path) -> Path:
-    """A new empty folder beside ``target``, where its storage is staged."""
+def staging_folder(target: Path, tag: str) -> Path:
+    """A new empty folder beside ``target``, where its storage is staged.
+
+    Named ``.{target name}.diskette-new-{tag}`` (:mod:`..leftovers`), so that
+    a next load recognises it if this one is killed.
+    """
     parent = target.parent
     parent.mkdir(parents=True, exist_ok=True)
-    folder = Path(tempfile.mkdtemp(dir=parent, prefix=f".{target.name}.diskette-new-"))
-    # mkdtemp makes it 0o700; the archive's own folder entry, if any, wins.
+    folder = parent / leftovers.staging_name(target.name, tag)
+    folder.mkdir(mode=0o700)
+    # The archive's own folder entry, if any, sets the final mode.
     chmod(folder, 0o755)
     return folder
+
+
+@dataclass
+class Staging:
+    """The temporary folders of one load: its data folder and a staging folder per storage.
+
+    All are named with ``tag`` (this process's :func:`..leftovers.owner_tag`).
+    """
+
+    tag: str
+    datadir: Path
+    roots: dict[str, Path] = field(default_factory=dict)  # storage name -> staging folder
+
+    @classmethod
+    def create(cls, plan: LoadPlan) -> Staging:
+        """Make the folders ``plan`` needs (removed again if one cannot be made)."""
+        tag = leftovers.owner_tag()
+        datadir = Path(tempfile.gettempdir()) / leftovers.load_name(tag)
+        datadir.mkdir(mode=0o700)
+        staging = cls(tag, datadir)
+        try:
+            for storage in plan.selected_storages:
+                staging.roots[storage.name] = staging_folder(storage.target, tag)
+        except BaseException:
+            staging.remove()
+            raise
+        return staging
+
+    def remove(self) -> None:
+        """Remove what is left of the folders (a storage moved in leaves nothing)."""
+        for folder in [self.datadir, *self.roots.values()]:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+@dataclass(frozen=True)
+class Recovered:
+    """A leftover of a killed load that a new load found, and what it did with it."""
+
+    leftover: leftovers.Leftover
+    rolled_back: bool  # an unfinished storage move was undone (else only removed)
+
+
+def recover_leftovers(plan: LoadPlan) -> tuple[Recovered, ...]:
+    """Clean up after killed loads, before this one writes anything.
+
+    Beside every storage target of ``plan``: an unfinished move's undo folder
+    is rolled back (the storage goes back to what it was before that load)
+    then removed; a finished one's, and staging folders, are removed. Data
+    folders in the temporary folder are removed. Only leftovers of this user,
+    made on this host by processes that are gone (:mod:`..leftovers`).
+    """
+    found = []
+    for folder in dict.fromkeys(storage.target.parent for storage in plan.storages):
+        for item in leftovers.find_leftovers(folder, ("undo", "new")):
+            rolled_back = False
+            if item.kind == "undo":
+                try:
+                    rolled_back = apply.roll_back(item.path, folder / item.target)
+                except OSError:
+                    continue  # left for a next try; the undo folder is untouched
+            if leftovers.remove(item):
+                found.append(Recovered(item, rolled_back))
+    for item in leftovers.find_leftovers(Path(tempfile.gettempdir()), ("load",)):
+        if leftovers.remove(item):
+            found.append(Recovered(item, False))
+    return tuple(found)
 
 
 @dataclass
