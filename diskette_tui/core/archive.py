@@ -151,10 +151,12 @@ class ArchiveWriter:
                 os.fsync(raw.fileno())
             os.chmod(temp_path, self.chmod if self.chmod is not None else 0o644)
             stop_point("rename")
-            _rename_into_place(temp_path, final)
             try:
+                _rename_into_place(temp_path, final)
                 self.progress(ProgressUpdate("finish", final.name, 1, 1))
             except KeyboardInterrupt:
+                if os.path.lexists(temp_path):  # not renamed: nothing written
+                    raise
                 raise Interrupted(_complete(final)) from None
             return ArchiveResult(
                 path=final,

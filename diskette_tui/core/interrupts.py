@@ -2,9 +2,8 @@
 
 The command line turns SIGINT, SIGTERM and SIGHUP into :class:`KeyboardInterrupt`
 (see :func:`diskette_tui.cli_common.reported_errors`). Inside :func:`deferred`
-those signals are blocked: one that arrives is held by the system, then taken
-off (so it is not raised half-way through what follows) and recorded on the
-:class:`Deferral`, for the caller to say truthfully what happened.
+one that arrives is only recorded on the :class:`Deferral` (not raised half-way
+through the step), for the caller to say truthfully what happened.
 """
 
 from __future__ import annotations
@@ -37,31 +36,35 @@ class Deferral:
 def deferred():
     """Hold SIGINT, SIGTERM and SIGHUP during the block; record (not raise) those that came.
 
-    Only the main thread receives Python's signals; elsewhere (a TUI worker,
-    stopped through its progress callback) the block runs as it is.
+    Their handlers are replaced, for the block, by one that only records:
+    whichever thread the system hands a signal to (rich's refresh thread…),
+    Python runs the handler in the main thread, so masking the main thread
+    alone would not do. Ignored signals stay ignored. Only the main thread
+    can change handlers; elsewhere (a TUI worker, stopped through its
+    progress callback) the block runs as it is.
     """
     deferral = Deferral(set())
-    if threading.current_thread() is not threading.main_thread() or not hasattr(
-        signal, "pthread_sigmask"
-    ):
+    if threading.current_thread() is not threading.main_thread():
         yield deferral
         return
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, INTERRUPT_SIGNALS)
+
+    def record(signum, frame):
+        deferral.received.add(signum)
+
+    previous = {}
     try:
+        for signum in INTERRUPT_SIGNALS:
+            if _handled(signum):
+                previous[signum] = signal.signal(signum, record)
         yield deferral
     finally:
-        # Take the held ones off, so that they are not raised where the caller
-        # cannot say what was done; it decides with deferral.received.
-        for signum in signal.sigpending() & INTERRUPT_SIGNALS:
-            if _handled(signum):
-                signal.sigtimedwait({signum}, 0)
-                deferral.received.add(signum)
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 def _handled(signum: int) -> bool:
-    """Whether ``signum`` would interrupt us (it is not ignored)."""
-    return signal.getsignal(signum) is not signal.SIG_IGN
+    """Whether ``signum`` would interrupt us (it is neither ignored nor left to C code)."""
+    return signal.getsignal(signum) not in (signal.SIG_IGN, None)
 
 
 #: Set by the command line's signal handler: the work must stop. The handler
