@@ -488,7 +488,6 @@ def _open_regular(path, expected: int | None):
         if exc.errno == errno.ELOOP:
             raise FileChanged("replaced by a symbolic link since the scan") from None
         raise FileChanged(_reason(exc)) from None
-    raw = os.fdopen(fd, "rb")
     try:
         found = os.fstat(fd)
         if not stat.S_ISREG(found.st_mode):
@@ -499,8 +498,9 @@ def _open_regular(path, expected: int | None):
                 f"{how} since the scan: {expected:,} bytes planned, {found.st_size:,} now"
             )
     except BaseException:
-        raw.close()
+        os.close(fd)
         raise
+    raw = os.fdopen(fd, "rb")
     return raw, found
 
 
