@@ -26,16 +26,18 @@ KIB = 1024
 
 @pytest.fixture
 def small_filesystem(tmp_path):
-    """``mount(size_kib, free_kib=None)``: a tmpfs of that size, filled to leave ``free_kib``."""
+    """``mount(size_kib, free_kib=None, inodes=None)``: a tmpfs of that size (and inodes),
+    filled to leave ``free_kib``."""
     mounted: list[Path] = []
 
-    def mount(size_kib: int, free_kib: int | None = None) -> Path:
+    def mount(size_kib: int, free_kib: int | None = None, inodes: int | None = None) -> Path:
         if os.geteuid() != 0:
             pytest.skip(f"mounting a small tmpfs needs root (running as uid {os.geteuid()})")
         folder = tmp_path / f"fs{len(mounted)}"
         folder.mkdir()
+        options = f"size={size_kib}k,mode=0755" + (f",nr_inodes={inodes}" if inodes else "")
         run = subprocess.run(
-            ["mount", "-t", "tmpfs", "-o", f"size={size_kib}k,mode=0755", "tmpfs", str(folder)],
+            ["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(folder)],
             capture_output=True,
             text=True,
         )
@@ -116,6 +118,24 @@ def test_an_archive_that_does_not_fit_fails_with_one_line_and_leaves_nothing(
     ]
     assert listing(disk) == before
     assert previous.read_bytes() == b"previous archive"
+
+
+@pytest.mark.parametrize("inodes", [1, 2])
+def test_a_file_system_without_inodes_fails_the_dump_and_leaves_nothing(
+    demo_project, small_filesystem, runner, inodes
+):
+    """The root folder takes one inode; with one more the temporary archive fits, not its
+    work folder (which must not leave the temporary archive behind)."""
+    disk = small_filesystem(1024, inodes=inodes)
+
+    result = runner.invoke(cli.app, ["dump", "--demo", "--yes", "-q", "-d", str(disk)])
+
+    assert result.exit_code == 1, result.output
+    assert error_lines(result.stderr) == [
+        f"error: no space left on the file system at {disk} while creating the temporary "
+        "archive and its work folder; nothing was written"
+    ]
+    assert listing(disk) == []
 
 
 def test_a_dump_that_fits_is_written(demo_project, small_filesystem, runner):

@@ -242,7 +242,7 @@ class ArchiveWriter:
         when the plan's request says ``skip_unreadable``.
         """
         self.skipped: list[SkippedLink] = []
-        self._writing = "writing the data dumps"
+        self._writing = "creating the temporary archive and its work folder"
         listening = self.progress
         names = {item.name: item.archive_name for item in self.plan.selected_definitions}
 
@@ -279,7 +279,12 @@ class ArchiveWriter:
         except OSError as exc:
             raise DumpFailed(f"cannot write in {destination}: {exc.strerror}") from None
         temp_path = Path(temp_name)
-        workdir = Path(tempfile.mkdtemp(dir=destination, prefix=".diskette-work-"))
+        try:
+            workdir = Path(tempfile.mkdtemp(dir=destination, prefix=".diskette-work-"))
+        except BaseException:  # no inode left, say: the temporary archive goes too
+            os.close(fd)
+            temp_path.unlink(missing_ok=True)
+            raise
         done = False
         try:
             with os.fdopen(fd, "wb") as raw:
