@@ -85,6 +85,7 @@ hostile_names = st.sampled_from(
         "media/" + "x" * 300,
         "media/new\nline",
         "data/../media/a.txt",
+        "media/caf\udce9.txt",  # not UTF-8: the byte 0xe9 alone
         "",
     ]
 )
@@ -188,18 +189,24 @@ def archives(draw):
         "damage": rarely(draw, damages),
         "raw_header": rarely(draw, raw_headers),
         "well_formed_prefix": draw(st.sampled_from([True, True, False])),
+        "format": draw(
+            st.sampled_from([tarfile.PAX_FORMAT, tarfile.GNU_FORMAT, tarfile.USTAR_FORMAT])
+        ),
     }
 
 
+def _sum_line(name: str, data: bytes) -> str:
+    digest = hashlib.sha256(data).hexdigest()
+    try:
+        return format_checksums([(name, digest)]).decode("utf-8")
+    except UnicodeEncodeError:  # a name that is not UTF-8: its bytes, as sha256sum writes them
+        return f"{digest}  {name}\n"
+
+
 def _sums(files: dict[str, bytes], how: str) -> bytes | None:
-    lines = [
-        format_checksums([(name, hashlib.sha256(data).hexdigest())]).decode(
-            "utf-8", "surrogateescape"
-        )
-        for name, data in files.items()
-    ]
     if how == "absent":
         return None
+    lines = [_sum_line(name, data) for name, data in files.items()]
     if how == "altered" and lines:
         lines[0] = re.sub("[0-9a-f]{64}", "0" * 64, lines[0], count=1)
     if how == "missing-line" and lines:
@@ -233,7 +240,9 @@ def build_tar(spec: dict) -> bytes:
     """The uncompressed tar of ``spec``: its members, then SHA256SUMS and the manifest."""
     buffer = io.BytesIO()
     files = {}
-    with tarfile.open(fileobj=buffer, mode="w", format=tarfile.PAX_FORMAT) as tar:
+    with tarfile.open(
+        fileobj=buffer, mode="w", format=spec["format"], errors="surrogateescape"
+    ) as tar:
         if spec["well_formed_prefix"]:
             for name in ("data", "media"):
                 info = tarfile.TarInfo(name)
@@ -397,3 +406,32 @@ def test_a_load_of_a_hostile_archive_fails_cleanly_and_writes_nothing(
         if result.exit_code != 0:
             assert snapshot_of(Path(folder)) == before
             assert database_fingerprint() == rows
+
+
+@pytest.mark.parametrize("command", ["inspect", "verify", "load"])
+def test_a_member_name_that_is_not_utf8_is_refused_by_name(demo_project, runner, tmp_path, command):
+    """Found by the fuzzing: such a name reached the terminal (or JSON) and crashed the output."""
+    spec = {
+        "members": [
+            {"name": "media/caf\udce9.txt", "kind": "file", "content": b"x", "linkname": ""}
+        ],
+        "manifest": {"version": "0.6.0", "datas": [], "storages": ["media"]},
+        "checksums": "absent",
+        "damage": None,
+        "raw_header": None,
+        "well_formed_prefix": True,
+        "format": tarfile.GNU_FORMAT,
+    }
+    path = tmp_path / "latin.tar.gz"
+    build_archive(spec, path)
+    argv = [command, str(path)]
+    if command == "load":
+        argv += ["--demo", "--yes", "--storages-basepath", str(tmp_path / "site")]
+
+    result = runner.invoke(cli.app, argv)
+
+    assert result.exit_code == 1, result.output
+    assert result.stderr.splitlines() == [
+        "error: member name is not valid UTF-8: media/caf\\xe9.txt"
+    ]
+    assert not (tmp_path / "site").exists()

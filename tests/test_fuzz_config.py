@@ -379,11 +379,13 @@ def test_check_with_odd_flags_exits_0_1_or_2_with_error_lines(demo_project, tabl
         ["check", "--json", "--filename", "{date:%Y}.tar.gz"],
         ["check", "--json", "--filename", "a/b.tar.gz"],
         ["check", "--json", "--app", "\x00"],
+        ["check", "--json", "-d", "x" * 300],  # found by the fuzzing: ENAMETOOLONG crashed
+        ["check", "--json", "--storage", "media/" + "y/" * 3000],
         ["load", "--yes", "--storages-basepath", "ba\x00se", "nope.tar.gz"],
     ],
 )
-def test_a_nul_or_a_format_field_in_a_flag_is_an_error(demo_project, tmp_path, argv):
-    """Flags argv cannot carry from a shell (NUL) or that look like format fields."""
+def test_a_nul_a_long_name_or_a_format_field_in_a_flag_is_an_error(demo_project, tmp_path, argv):
+    """Flags argv cannot carry from a shell (NUL), names too long, format fields."""
     make_site(tmp_path)
     config = tmp_path / "diskette.toml"
     config.write_text(toml_document(GOOD_CONFIG), encoding="utf-8")

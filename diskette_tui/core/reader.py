@@ -294,9 +294,19 @@ class _ScanState:
 
 
 def _read_member(tar: tarfile.TarFile, info: tarfile.TarInfo, state: _ScanState) -> None:
-    """Record one member: its header, the sha256 of a file, metadata and data counts."""
+    """Record one member: its header, the sha256 of a file, metadata and data counts.
+
+    A name or link target that is not valid UTF-8 (tarfile hands its bytes
+    over as lone surrogates) raises :class:`ArchiveError`: diskette archives
+    name their members in UTF-8, and such a name could be neither shown nor
+    written to JSON.
+    """
     kind = member_kind(info)
     name = info.name
+    for text, what in ((name, "member name"), (info.linkname, "link target")):
+        if not _is_utf8(text):
+            shown = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+            raise ArchiveError(f"{what} is not valid UTF-8: {shown}")
     digest = None
     if kind == "file":
         stream = _HashingStream(tar.extractfile(info))
@@ -318,6 +328,14 @@ def _read_member(tar: tarfile.TarFile, info: tarfile.TarInfo, state: _ScanState)
             sha256=digest,
         )
     )
+
+
+def _is_utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def scan(path) -> ArchiveContents:
