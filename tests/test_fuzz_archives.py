@@ -435,3 +435,31 @@ def test_a_member_name_that_is_not_utf8_is_refused_by_name(demo_project, runner,
         "error: member name is not valid UTF-8: media/caf\\xe9.txt"
     ]
     assert not (tmp_path / "site").exists()
+
+
+def test_a_member_name_longer_than_a_file_system_takes_is_refused(demo_project, runner, tmp_path):
+    """Found by the fuzzing: the load's planning crashed on ENAMETOOLONG."""
+    name = "media/" + "x" * 300
+    spec = {
+        "members": [{"name": name, "kind": "file", "content": b"", "linkname": ""}],
+        "manifest": {"version": "0.6.0", "datas": [], "storages": ["media"]},
+        "checksums": "right",
+        "damage": None,
+        "raw_header": None,
+        "well_formed_prefix": True,
+        "format": tarfile.GNU_FORMAT,
+    }
+    path = tmp_path / "long.tar.gz"
+    build_archive(spec, path)
+    site = tmp_path / "site"
+    site.mkdir()
+
+    result = runner.invoke(
+        cli.app, ["load", "--demo", "--yes", str(path), "--storages-basepath", str(site)]
+    )
+
+    assert result.exit_code == 1, result.output
+    assert result.stderr.splitlines() == [
+        f"error: member {name!r}: a name longer than 255 bytes (no file system takes it)"
+    ]
+    assert list(site.iterdir()) == []

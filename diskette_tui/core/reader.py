@@ -32,6 +32,8 @@ MAX_METADATA_SIZE = 64 * 1024 * 1024
 #: Serialization formats Django's loaddata reads, by file extension.
 DATA_FORMATS = {"json": "json", "jsonl": "jsonl", "xml": "xml", "yaml": "yaml", "yml": "yaml"}
 
+#: The longest file name Linux file systems take, in bytes.
+NAME_MAX = 255
 #: Errors that mean the file is not a complete, readable ``.tar.gz``.
 READ_ERRORS = (tarfile.TarError, EOFError, zlib.error, gzip.BadGzipFile)
 
@@ -428,6 +430,8 @@ def _bad_path(name: str) -> str | None:
         return "'..' in path"
     if any(part in ("", ".") for part in parts):
         return "path is not normalized"
+    if any(len(part.encode("utf-8", "surrogateescape")) > NAME_MAX for part in parts):
+        return f"a name longer than {NAME_MAX} bytes (no file system takes it)"
     return None
 
 
