@@ -113,9 +113,9 @@ def run_preview_app(session: Session, request, read_only: bool, verbosity: int =
     """Open the Textual preview on ``request``; return its exit code.
 
     Once the app has closed, an archive written from it is summed up on
-    stderr as ``dump --yes`` does (path, size, sha256…), unless ``-q``.
+    stderr as ``dump --yes`` does (path, size, sha256…), unless ``-q``; the
+    files it left out while writing are listed even with ``-q``.
     """
-    from .render import render_result
     from .tui import run_preview
 
     environment = session.project.environment()
@@ -127,8 +127,17 @@ def run_preview_app(session: Session, request, read_only: bool, verbosity: int =
         read_only=read_only,
         title=title,
         subtitle=where,
-        written=(lambda result: render_result(result, err)) if verbosity else None,
+        written=lambda result: _report_written(result, verbosity),
     )
+
+
+def _report_written(result, verbosity: int) -> None:
+    """After a dump: the files left out while writing (even with -q), then the summary."""
+    from .render import render_result, render_result_warnings
+
+    render_result_warnings(result, err)
+    if verbosity:
+        render_result(result, err)
 
 
 def run_dump(shared: Shared, overrides: dict, choices: dict, yes: bool, json_output: bool):
@@ -156,11 +165,12 @@ def run_dump(shared: Shared, overrides: dict, choices: dict, yes: bool, json_out
             render_warnings(plan, err)  # even with -q: warnings are never silent
         result = run_with_progress(session.dumper, plan, shared.verbosity)
         if json_output:
-            write_json(result.as_dict())
-        elif shared.verbosity:
-            from .render import render_result
+            from .render import render_result_warnings
 
-            render_result(result, err)
+            render_result_warnings(result, err)
+            write_json(result.as_dict())
+        else:
+            _report_written(result, shared.verbosity)
 
 
 def confirm_or_exit(plan, shared: Shared) -> None:

@@ -391,7 +391,7 @@ def _texts(value: Any, report: Report, source: RawSource) -> list[str] | None:
 
 def _path(value: Any, report: Report, source: RawSource) -> Path | None:
     checked = _check_str(value, report) if source.toml else _check_path(value, report)
-    return None if checked is None else _join(source.base, checked)
+    return None if checked is None else _usable_path(_join(source.base, checked), report)
 
 
 def _paths(value: Any, report: Report, source: RawSource) -> list[Path] | None:
@@ -399,7 +399,7 @@ def _paths(value: Any, report: Report, source: RawSource) -> list[Path] | None:
         checked = _check_str_list(value, report)
     else:
         checked = _check_path_list(value, report)
-    return None if checked is None else [_join(source.base, item) for item in checked]
+    return _usable_paths(checked, report, source)
 
 
 def _path_or_paths(value: Any, report: Report, source: RawSource) -> list[Path] | None:
@@ -410,7 +410,35 @@ def _path_or_paths(value: Any, report: Report, source: RawSource) -> list[Path] 
     else:
         value = [value] if isinstance(value, str | os.PathLike) else value
         checked = _check_path_list(value, report)
-    return None if checked is None else [_join(source.base, item) for item in checked]
+    return _usable_paths(checked, report, source)
+
+
+def _usable_paths(checked, report: Report, source: RawSource) -> list[Path] | None:
+    """Each path made absolute, or None when one of them cannot name a file."""
+    if checked is None:
+        return None
+    paths = [_usable_path(_join(source.base, item), report) for item in checked]
+    return None if None in paths else paths
+
+
+#: The longest file name and path Linux file systems take (bytes); longer is ENAMETOOLONG.
+NAME_MAX = 255
+PATH_MAX = 4095
+
+
+def _usable_path(path: Path, report: Report) -> Path | None:
+    """``path``, or None after reporting why no file system can have it (NUL, too long)."""
+    text = os.fspath(path)
+    encoded = os.fsencode(text) if "\x00" not in text else b""
+    if "\x00" in text:
+        report(f"must not hold a NUL character: {text!r}")
+    elif len(encoded) > PATH_MAX:
+        report(f"is longer than a path can be ({len(encoded):,} bytes): {text[:60]!r}…")
+    elif any(len(part) > NAME_MAX for part in encoded.split(b"/")):
+        report(f"has a name longer than {NAME_MAX} bytes: {text[:60]!r}…")
+    else:
+        return path
+    return None
 
 
 def _indent(value: Any, report: Report, source: RawSource) -> int | None:

@@ -13,6 +13,7 @@ from .wording import (
     leftovers_line,
     plan_summary,
     size,
+    skipped_line,
     skipped_why,
     snapshot_notice,
     warning_lines,
@@ -71,6 +72,15 @@ def render_warnings(plan, console: Console) -> None:
     """Every warning of a plan, one ``warning:`` line each (``dump --yes``, even with -q)."""
     for line in warning_lines(plan):
         console.print(tagged("warning", "yellow", line))
+
+
+def render_result_warnings(result, console: Console) -> None:
+    """The files a dump left out while writing (changed since the scan), one ``warning:`` each.
+
+    Printed even with -q, as :func:`render_warnings` is.
+    """
+    for entry in result.skipped:
+        console.print(tagged("warning", "yellow", skipped_line(entry)))
 
 
 def _render_definitions(plan, console: Console) -> None:

@@ -10,26 +10,49 @@ compressed in the same pass, in constant memory.
 from __future__ import annotations
 
 import contextlib
-import gzip
+import errno
 import hashlib
 import os
 import shutil
 import stat
+import struct
 import tarfile
 import time
+import zlib
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
 
 from ..exceptions import DumperError, DumpFailed, Interrupted
 from . import leftovers
+from .diskspace import is_out_of_space, no_space_message
 from .interrupts import deferred, stop_point, stoppable
 from .manifest import dump_manifest, format_checksums
-from .plan import CHECKSUMS_FILENAME, DATA_DIRNAME, MANIFEST_FILENAME, clashing_names
+from .plan import (
+    CHECKSUMS_FILENAME,
+    DATA_DIRNAME,
+    MANIFEST_FILENAME,
+    SkippedLink,
+    clashing_names,
+)
 from .progress import ProgressUpdate, no_progress
 from .requests import FOLDER_MODE
 
 COPY_BUFSIZE = 1024 * 1024
+
+#: Storage files up to this size are read whole before their tar header is
+#: written, so that a change while they are read never reaches the archive;
+#: larger ones are streamed from a checkpoint the archive can go back to.
+WHOLE_READ_LIMIT = COPY_BUFSIZE
+
+#: Opening a storage file: never through a link swapped in since the scan, and
+#: never blocking on a fifo swapped in (its fstat then says what it is).
+_OPEN_FLAGS = (
+    os.O_RDONLY
+    | getattr(os, "O_NOFOLLOW", 0)
+    | getattr(os, "O_NONBLOCK", 0)
+    | getattr(os, "O_CLOEXEC", 0)
+)
 
 
 @dataclass(frozen=True)
@@ -45,6 +68,9 @@ class ArchiveResult:
     duration: float
     #: Temporary files of killed dumps found in the destination and removed.
     removed_leftovers: tuple[leftovers.Leftover, ...] = ()
+    #: Storage files left out while writing (changed since the scan, with
+    #: ``skip_unreadable``); the manifest lists them under ``"skipped"`` too.
+    skipped: tuple[SkippedLink, ...] = ()
 
     def as_dict(self) -> dict:
         """JSON-ready summary (``dump --json``)."""
@@ -56,19 +82,40 @@ class ArchiveResult:
             "files": self.files,
             "duration": round(self.duration, 3),
             "removed_leftovers": [str(item.path) for item in self.removed_leftovers],
-        }
+        } | ({"skipped": [entry.as_dict() for entry in self.skipped]} if self.skipped else {})
+
+
+class FileChanged(Exception):
+    """A file is not (or no longer) what the plan saw; ``reason`` says how, in a few words."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
 
 
 class _HashingReader:
-    """A file reader that hashes what tarfile pulls through it."""
+    """A file reader that hashes what tarfile pulls through it.
 
-    def __init__(self, raw, on_read):
+    tarfile asks for exactly ``expected`` bytes: fewer (the file shrank) or a
+    read error raise :class:`FileChanged`, so that an error writing the
+    archive is never mistaken for one reading the file.
+    """
+
+    def __init__(self, raw, on_read, expected: int):
         self.raw = raw
         self.digest = hashlib.sha256()
         self.on_read = on_read
+        self.remaining = expected
 
     def read(self, size=-1):
-        data = self.raw.read(size)
+        wanted = self.remaining if size is None or size < 0 else min(size, self.remaining)
+        try:
+            data = self.raw.read(wanted)
+        except OSError as exc:
+            raise FileChanged(f"cannot be read ({_reason(exc)})") from None
+        if len(data) < wanted:
+            raise FileChanged("shrank while it was read")
+        self.remaining -= len(data)
         self.digest.update(data)
         self.on_read(len(data))
         return data
@@ -89,6 +136,73 @@ class _HashingWriter:
 
     def flush(self):
         self.raw.flush()
+
+    def checkpoint(self):
+        """What :meth:`rewind` needs to come back to this point."""
+        return self.size, self.digest.copy()
+
+    def rewind(self, point) -> None:
+        """Forget what was written since ``point``: the file is cut back to it."""
+        size, digest = point
+        self.raw.seek(size)
+        self.raw.truncate()
+        self.size, self.digest = size, digest
+
+
+class _GzipStream:
+    """One gzip member written with zlib, which can go back to a checkpoint.
+
+    :class:`gzip.GzipFile` cannot: when a storage file turns out to have
+    changed while it was read, its tar header and part of its bytes are
+    already compressed. With :meth:`checkpoint` taken before the header,
+    :meth:`rewind` leaves the file out as if it had never been read (the
+    compressor's state is copied, the output cut back). The bytes are the
+    ones :class:`gzip.GzipFile` writes with an empty file name.
+    """
+
+    def __init__(self, out: _HashingWriter, compresslevel: int = 6):
+        self.out = out
+        self._compressor = zlib.compressobj(
+            compresslevel, zlib.DEFLATED, -zlib.MAX_WBITS, zlib.DEF_MEM_LEVEL, 0
+        )
+        self._crc = 0
+        self._size = 0
+        extra = b"\002" if compresslevel == 9 else b"\004" if compresslevel == 1 else b"\000"
+        out.write(b"\037\213\010\000" + struct.pack("<L", int(time.time())) + extra + b"\377")
+
+    def write(self, data) -> int:
+        """Compress ``data`` on its way to the output."""
+        self._crc = zlib.crc32(data, self._crc)
+        self._size += len(data)
+        compressed = self._compressor.compress(data)
+        if compressed:
+            self.out.write(compressed)
+        return len(data)
+
+    def tell(self) -> int:
+        """Uncompressed bytes written (tarfile asks once, when it opens)."""
+        return self._size
+
+    def checkpoint(self):
+        """What :meth:`rewind` needs to come back to this point."""
+        return self._compressor.copy(), self._crc, self._size, self.out.checkpoint()
+
+    def rewind(self, point) -> None:
+        """Go back to ``point``, as if nothing had been written since."""
+        compressor, self._crc, self._size, out_point = point
+        self._compressor = compressor.copy()  # the checkpoint stays usable
+        self.out.rewind(out_point)
+
+    def close(self) -> None:
+        """End the member: the rest of the compressed bytes, then CRC and length."""
+        self.out.write(self._compressor.flush())
+        self.out.write(struct.pack("<LL", self._crc, self._size & 0xFFFFFFFF))
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.close()
 
 
 class ArchiveWriter:
@@ -127,8 +241,38 @@ class ArchiveWriter:
         A plan whose data dumps share a member name raises :class:`DumperError`
         before anything is written: one would overwrite the other. Temporary
         files that killed dumps left in the destination are removed first
-        (:mod:`.leftovers`) and listed in the result.
+        (:mod:`.leftovers`) and listed in the result. A file system
+        that fills up raises :class:`DumpFailed` saying which one and what was
+        being written. A storage file that is not what the plan saw (see
+        :meth:`_add_storage_file`) fails the dump, or is left out and listed
+        when the plan's request says ``skip_unreadable``.
         """
+        self.skipped: list[SkippedLink] = []
+        self._writing = "creating the temporary archive and its work folder"
+        listening = self.progress
+        names = {item.name: item.archive_name for item in self.plan.selected_definitions}
+
+        def progress(update: ProgressUpdate) -> None:
+            if update.stage == "data" and update.item in names:
+                self._writing = f"writing {names[update.item]} (the data of '{update.item}')"
+            listening(update)
+
+        self.progress = progress
+        try:
+            return self._write()
+        except Exception as exc:
+            if not is_out_of_space(exc):
+                raise
+            raise DumpFailed(
+                no_space_message(
+                    self.plan.archive_path.parent, self._writing, "nothing was written"
+                )
+            ) from None
+        finally:
+            self.progress = listening
+
+    def _write(self) -> ArchiveResult:
+        """Write the archive (see :meth:`write`)."""
         self._refuse_clashing_members()
         started = time.monotonic()
         final = self.plan.archive_path
@@ -143,7 +287,11 @@ class ArchiveWriter:
             raise DumpFailed(f"cannot write in {destination}: {exc.strerror}") from None
         workdir = destination / leftovers.work_name(tag)
         try:
-            workdir.mkdir(mode=0o700)
+            try:
+                workdir.mkdir(mode=0o700)
+            except BaseException:  # no inode left, say: the temporary archive goes too
+                os.close(fd)
+                raise
             with os.fdopen(fd, "wb") as raw:
                 writer = _HashingWriter(raw)
                 objects, files, manifest = self._write_archive(writer, workdir)
@@ -167,6 +315,7 @@ class ArchiveWriter:
                 manifest=manifest,
                 duration=time.monotonic() - started,
                 removed_leftovers=removed,
+                skipped=tuple(self.skipped),
             )
         finally:
             shutil.rmtree(workdir, ignore_errors=True)
@@ -181,13 +330,11 @@ class ArchiveWriter:
         data = {}
         if self.plan.selected_definitions:
             data = self.dump_data(self.plan.selected_definitions, workdir, self.progress)
-        with gzip.GzipFile(
-            filename="", mode="wb", fileobj=writer, compresslevel=self.compresslevel
-        ) as gz:
+        with _GzipStream(writer, self.compresslevel) as gz:
             with tarfile.open(fileobj=gz, mode="w", format=tarfile.PAX_FORMAT) as tar:
                 digests, files = self._write_members(tar, data)
                 objects = {name: count for name, (_path, count) in data.items()}
-                manifest = self.manifest_factory(objects)
+                manifest = self._with_skipped(self.manifest_factory(objects))
                 self._add_bytes(tar, CHECKSUMS_FILENAME, format_checksums(digests))
                 self._add_bytes(tar, MANIFEST_FILENAME, dump_manifest(manifest))
         return objects, files, manifest
@@ -236,12 +383,16 @@ class ArchiveWriter:
 
     def _write_members(self, tar, data):
         """Add data files then storage entries; return their digests and file count."""
+        self._writing = f"writing the archive {self.plan.archive_path.name}"
         digests = []
         files = 0
         if data:
             tar.addfile(_dir_info(DATA_DIRNAME))
         for name, (path, _count) in data.items():
-            digests.append((name, self._add_file(tar, name, path, report=False)))
+            try:
+                digests.append((name, self._add_file(tar, name, path, report=False)))
+            except FileChanged as changed:
+                raise DumpFailed(f"{name}: {changed.reason} (the data dump at {path})") from None
         for storage in self.plan.selected_storages:
             tar.addfile(_dir_info(storage.arcname, storage.path))
             for entry in storage.entries:
@@ -254,36 +405,77 @@ class ArchiveWriter:
                     info.mtime = int(time.time())
                     tar.addfile(info)
                 else:
-                    digests.append((entry.arcname, self._add_file(tar, entry.arcname, entry.path)))
-                    files += 1
+                    digest = self._add_storage_file(tar, entry)
+                    if digest is not None:
+                        digests.append((entry.arcname, digest))
+                        files += 1
         return digests, files
 
-    def _add_file(self, tar, name, path, report=True) -> str:
-        """Add one regular file, reading it once; return its sha256.
+    def _add_storage_file(self, tar, entry) -> str | None:
+        """Add one storage file exactly as the plan saw it; its sha256, or None when left out.
 
-        ``report`` sends the bytes read as storage progress.
+        The file must still be a regular file of the planned size when it is
+        opened, and must not change while it is read (size, content, links,
+        permissions: its ``fstat`` before and after, as GNU tar checks). A file
+        that is not is never archived cut or padded: it fails the dump
+        (:class:`DumpFailed` naming it), or, with the request's
+        ``skip_unreadable``, is left out and recorded in :attr:`skipped`.
         """
         try:
-            raw = open(path, "rb")
-        except FileNotFoundError:
-            raise DumpFailed(f"file disappeared during the dump: {path}") from None
-        except OSError as exc:
-            raise DumpFailed(f"cannot read {path}: {exc.strerror}") from None
+            return self._add_file(tar, entry.arcname, entry.path, expected=entry.size)
+        except FileChanged as changed:
+            if not self.plan.skip_unreadable:
+                raise DumpFailed(
+                    f"{entry.arcname}: {changed.reason} (nothing was written; dump again, "
+                    "or leave such files out with --skip-unreadable)"
+                ) from None
+            self.skipped.append(
+                SkippedLink(entry.path, entry.arcname, "", changed.reason, unreadable=True)
+            )
+            return None
+
+    def _add_file(self, tar, name, path, expected=None, report=True) -> str:
+        """Add one regular file, reading it once; return its sha256.
+
+        ``expected`` is the size the plan recorded (None: whatever it is when
+        opened). Raises :class:`FileChanged` when the file is not that, or
+        changes while it is read; the archive is then as it was before the
+        call. ``report`` sends the bytes read as storage progress.
+        """
+        raw, before = _open_regular(path, expected)
+        on_read = (lambda n: self._advance(name, n)) if report else _ignore
         with raw:
-            st = os.fstat(raw.fileno())
-            if not stat.S_ISREG(st.st_mode):
-                raise DumpFailed(f"not a regular file any more: {path}")
             info = tarfile.TarInfo(name)
-            info.size = st.st_size
-            info.mtime = int(st.st_mtime)
-            info.mode = stat.S_IMODE(st.st_mode)
-            reader = _HashingReader(raw, (lambda n: self._advance(name, n)) if report else _ignore)
+            info.size = before.st_size
+            info.mtime = int(before.st_mtime)
+            info.mode = stat.S_IMODE(before.st_mode)
+            if before.st_size <= WHOLE_READ_LIMIT:
+                try:
+                    content = raw.read(before.st_size + 1)
+                except OSError as exc:
+                    raise FileChanged(f"cannot be read ({_reason(exc)})") from None
+                _check_unchanged(raw, before, len(content))
+                on_read(len(content))
+                tar.addfile(info, BytesIO(content))
+                return hashlib.sha256(content).hexdigest()
+            point = _checkpoint(tar)
             try:
+                reader = _HashingReader(raw, on_read, before.st_size)
                 tar.addfile(info, reader)
-            except OSError as exc:
-                # tarfile reads exactly info.size bytes: a file that shrank is caught here.
-                raise DumpFailed(f"file changed while it was archived: {path} ({exc})") from None
+                _check_unchanged(raw, before, before.st_size + len(raw.read(1)))
+            except FileChanged:
+                _rewind(tar, point)
+                raise
         return reader.digest.hexdigest()
+
+    def _with_skipped(self, manifest: dict) -> dict:
+        """The manifest, with the files left out while writing added to its ``"skipped"``."""
+        if self.skipped:
+            manifest["skipped"] = [
+                *manifest.get("skipped", []),
+                *(entry.as_dict() for entry in self.skipped),
+            ]
+        return manifest
 
     def _advance(self, name, count):
         if count:
@@ -301,6 +493,68 @@ class ArchiveWriter:
 
 def _ignore(_count):
     """Progress sink for bytes that are not storage bytes."""
+
+
+def _reason(exc: OSError) -> str:
+    """An OS error in a few lower-case words (``permission denied``)."""
+    return (exc.strerror or str(exc)).lower()
+
+
+def _open_regular(path, expected: int | None):
+    """Open a planned file: ``(file, its fstat)``, or :class:`FileChanged` saying why not."""
+    try:
+        fd = os.open(path, _OPEN_FLAGS)
+    except FileNotFoundError:
+        raise FileChanged("disappeared since the scan") from None
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise FileChanged("replaced by a symbolic link since the scan") from None
+        raise FileChanged(_reason(exc)) from None
+    try:
+        found = os.fstat(fd)
+        if not stat.S_ISREG(found.st_mode):
+            raise FileChanged("not a regular file any more")
+        if expected is not None and found.st_size != expected:
+            how = "grew" if found.st_size > expected else "shrank"
+            raise FileChanged(
+                f"{how} since the scan: {expected:,} bytes planned, {found.st_size:,} now"
+            )
+    except BaseException:
+        os.close(fd)
+        raise
+    raw = os.fdopen(fd, "rb")
+    return raw, found
+
+
+def _check_unchanged(raw, before: os.stat_result, read: int) -> None:
+    """Raise :class:`FileChanged` when the file changed since ``before`` (its fstat at open).
+
+    ``read`` is how many bytes were read (one more than its size, when it grew).
+    """
+    after = os.fstat(raw.fileno())
+    if read < before.st_size or after.st_size < before.st_size:
+        raise FileChanged("shrank while it was read")
+    if read > before.st_size or after.st_size > before.st_size:
+        raise FileChanged("grew while it was read")
+    if after.st_nlink == 0 < before.st_nlink:
+        raise FileChanged("was removed while it was read")
+    if after.st_mode != before.st_mode:
+        raise FileChanged("permissions changed while it was read")
+    if (after.st_mtime_ns, after.st_ctime_ns) != (before.st_mtime_ns, before.st_ctime_ns):
+        raise FileChanged("changed while it was read")
+
+
+def _checkpoint(tar: tarfile.TarFile):
+    """A point of ``tar`` (written on a :class:`_GzipStream`) that :func:`_rewind` returns to."""
+    return tar.fileobj.checkpoint(), tar.offset, len(tar.members)
+
+
+def _rewind(tar: tarfile.TarFile, point) -> None:
+    """Take ``tar`` back to ``point``: the members added since are gone."""
+    stream_point, offset, members = point
+    tar.fileobj.rewind(stream_point)
+    tar.offset = offset
+    del tar.members[members:]
 
 
 def _dir_info(name, path=None) -> tarfile.TarInfo:

@@ -32,6 +32,8 @@ MAX_METADATA_SIZE = 64 * 1024 * 1024
 #: Serialization formats Django's loaddata reads, by file extension.
 DATA_FORMATS = {"json": "json", "jsonl": "jsonl", "xml": "xml", "yaml": "yaml", "yml": "yaml"}
 
+#: The longest file name Linux file systems take, in bytes.
+NAME_MAX = 255
 #: Errors that mean the file is not a complete, readable ``.tar.gz``.
 READ_ERRORS = (tarfile.TarError, EOFError, zlib.error, gzip.BadGzipFile)
 
@@ -294,9 +296,19 @@ class _ScanState:
 
 
 def _read_member(tar: tarfile.TarFile, info: tarfile.TarInfo, state: _ScanState) -> None:
-    """Record one member: its header, the sha256 of a file, metadata and data counts."""
+    """Record one member: its header, the sha256 of a file, metadata and data counts.
+
+    A name or link target that is not valid UTF-8 (tarfile hands its bytes
+    over as lone surrogates) raises :class:`ArchiveError`: diskette archives
+    name their members in UTF-8, and such a name could be neither shown nor
+    written to JSON.
+    """
     kind = member_kind(info)
     name = info.name
+    for text, what in ((name, "member name"), (info.linkname, "link target")):
+        if not _is_utf8(text):
+            shown = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+            raise ArchiveError(f"{what} is not valid UTF-8: {shown}")
     digest = None
     if kind == "file":
         stream = _HashingStream(tar.extractfile(info))
@@ -318,6 +330,14 @@ def _read_member(tar: tarfile.TarFile, info: tarfile.TarInfo, state: _ScanState)
             sha256=digest,
         )
     )
+
+
+def _is_utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def scan(path) -> ArchiveContents:
@@ -410,6 +430,8 @@ def _bad_path(name: str) -> str | None:
         return "'..' in path"
     if any(part in ("", ".") for part in parts):
         return "path is not normalized"
+    if any(len(part.encode("utf-8", "surrogateescape")) > NAME_MAX for part in parts):
+        return f"a name longer than {NAME_MAX} bytes (no file system takes it)"
     return None
 
 

@@ -203,7 +203,8 @@ def check_patterns(patterns, syntax=GITIGNORE) -> list[str]:
     is rejected by pathspec (``!``, a trailing backslash...) or can match
     nothing (empty, blank, a ``#`` comment, an unclosed ``[``): such a pattern
     is almost certainly a mistake, and gitignore would drop it silently. Any
-    string is an fnmatch pattern (:data:`FNMATCH`), as in diskette.
+    string is an fnmatch pattern (:data:`FNMATCH`), as in diskette. In either
+    syntax a pattern holding a NUL character is invalid: it matches no name.
     """
     if syntax not in PATTERN_SYNTAXES:
         return [f"unknown exclusion pattern syntax {syntax!r} (use gitignore or fnmatch)"]
@@ -217,7 +218,9 @@ def check_patterns(patterns, syntax=GITIGNORE) -> list[str]:
         return [f"exclusion patterns must be a list of strings: {patterns!r}"]
     problems = []
     for pattern in patterns:
-        if syntax == FNMATCH:
+        if isinstance(pattern, str) and "\x00" in pattern:
+            problem = f"exclusion pattern holds a NUL character (no file name can): {pattern!r}"
+        elif syntax == FNMATCH:
             problem = None if isinstance(pattern, str) else _pattern_problem(pattern)
         else:
             problem = _pattern_problem(pattern)

@@ -25,13 +25,17 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ...exceptions import ArchiveError, DisketteError
+from ...exceptions import ArchiveError, DisketteError, LoadFailed
 from .. import leftovers, reader
+from ..diskspace import is_out_of_space, no_space_message
 from . import apply
 from ..progress import ProgressUpdate
 from .plan import LoadPlan
 
 CHUNK = 1024 * 1024
+
+#: What a load that fills the disk while staging has done: nothing yet.
+STAGING_FULL = "nothing was changed (the database and the storages are as they were)"
 
 
 def staging_folder(target: Path, tag: str) -> Path:
@@ -193,11 +197,16 @@ def write_file(tar, info: tarfile.TarInfo, dest: Path, expected: reader.Member) 
     source = tar.extractfile(info)
     digest = hashlib.sha256()
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
-    fd = os.open(dest, flags, 0o600)
-    with os.fdopen(fd, "wb") as stream:
-        while chunk := source.read(CHUNK):
-            digest.update(chunk)
-            stream.write(chunk)
+    try:
+        fd = os.open(dest, flags, 0o600)
+        with os.fdopen(fd, "wb") as stream:
+            while chunk := source.read(CHUNK):
+                digest.update(chunk)
+                stream.write(chunk)
+    except OSError as exc:
+        if not is_out_of_space(exc):
+            raise
+        raise LoadFailed(no_space_message(dest, f"staging {info.name}", STAGING_FULL)) from None
     if expected.sha256 is not None and digest.hexdigest() != expected.sha256:
         raise ArchiveError(f"{info.name} changed since the archive was verified")
     chmod(dest, (info.mode & 0o755) | 0o600)
