@@ -15,12 +15,12 @@ from pathlib import Path
 
 import django
 
-#: (natural_foreign, natural_primary, indent, format) of each compared dump.
+#: (natural_foreign, natural_primary, indent, format, use_base_manager) of each compared dump.
 SCENARIOS = [
-    (foreign, primary, indent, fmt)
+    (foreign, primary, indent, fmt, False)
     for foreign, primary in [(False, False), (True, False), (True, True), (False, True)]
     for indent, fmt in [(None, "json"), (2, "json"), (4, "json"), (None, "jsonl")]
-]
+] + [(False, False, 2, "json", True), (True, True, None, "jsonl", True)]
 
 
 def build(seed: bool) -> None:
@@ -41,7 +41,7 @@ def compare(outdir: Path, labels: list[str]) -> list[dict]:
     from diskette_tui.core import fastdump
 
     results = []
-    for index, (foreign, primary, indent, fmt) in enumerate(SCENARIOS):
+    for index, (foreign, primary, indent, fmt, base) in enumerate(SCENARIOS):
         expected, found = outdir / f"{index}-dumpdata.{fmt}", outdir / f"{index}-fast.{fmt}"
         options = {"indent": indent} if indent else {}
         with open(expected, "w", encoding="utf-8") as stream:
@@ -51,16 +51,17 @@ def compare(outdir: Path, labels: list[str]) -> list[dict]:
                 format=fmt,
                 use_natural_foreign_keys=foreign,
                 use_natural_primary_keys=primary,
+                use_base_manager=base,
                 stdout=stream,
                 verbosity=0,
                 **options,
             )
         models = fastdump.dumpdata_models(labels, natural_foreign=foreign)
-        dumps = [fastdump.ModelDump(model._meta.label, foreign, primary) for model in models]
+        dumps = [fastdump.ModelDump(m._meta.label, foreign, primary, base) for m in models]
         result = fastdump.write_dump(found, dumps, fmt, indent=indent)
         results.append(
             {
-                "scenario": [foreign, primary, indent, fmt],
+                "scenario": [foreign, primary, indent, fmt, base],
                 "expected": str(expected),
                 "found": str(found),
                 "objects": result.objects,

@@ -140,10 +140,18 @@ class ItemProxy(Item):
         proxy = True
 
 
+class PlaceManager(models.Manager):
+    """Looks places up by natural key."""
+
+    def get_by_natural_key(self, name):
+        return self.get(name=name)
+
+
 class Place(models.Model):
     """Multi-table inheritance parent; natural key."""
 
     name = models.CharField(max_length=50, unique=True)
+    objects = PlaceManager()
 
     def natural_key(self):
         return (self.name,)
@@ -189,12 +197,20 @@ class Custom(models.Model):
     word = Shouty(max_length=20)
 
 
+class PersonManager(models.Manager):
+    """Looks people up by natural key (their name and their home's)."""
+
+    def get_by_natural_key(self, name, home):
+        return self.get(name=name, home__name=home)
+
+
 class Person(models.Model):
     """Natural key spanning a relation, with a declared dependency."""
 
     name = models.CharField(max_length=50)
     home = models.ForeignKey(Place, on_delete=models.CASCADE)
     friends = models.ManyToManyField("self", symmetrical=False, blank=True)
+    objects = PersonManager()
 
     class Meta:
         unique_together = [("name", "home")]
