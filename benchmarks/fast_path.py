@@ -48,7 +48,7 @@ def setup(database: Path) -> None:
     from django.core.management import call_command
 
     django.setup()
-    call_command("migrate", run_syncdb=True, verbosity=0, interactive=False)
+    call_command("migrate", verbosity=0, interactive=False)
 
 
 def generate(rows: int) -> None:

@@ -684,8 +684,12 @@ def _m2m_reader(field, dump: ModelDump, resolver, using) -> Callable:
 
     One query on the through table per chunk, for the pks between the chunk's
     first and last (the main query is ordered by pk), ordered by owner then as
-    the related manager orders the targets (their ``Meta.ordering``, then the
-    through row, as the database returns a join read through the owner's index).
+    the related manager orders the targets: their ``Meta.ordering``, then the
+    target's key. The serializer's own query has no ORDER BY beyond that
+    ordering: the database returns the links as it reads them. SQLite and
+    MySQL read them through the (owner, target) unique index, in target order,
+    as here; PostgreSQL's order depends on its plan (link order or target
+    order), so there the lists hold the same values, possibly in another order.
     """
     through = field.remote_field.through
     source = through._meta.get_field(field.m2m_field_name())

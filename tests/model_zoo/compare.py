@@ -27,7 +27,7 @@ def build(seed: bool) -> None:
     """Create the tables; seed the zoo when asked."""
     from django.core.management import call_command
 
-    call_command("migrate", run_syncdb=True, verbosity=0, interactive=False)
+    call_command("migrate", verbosity=0, interactive=False)
     if seed:
         from model_zoo.seed import seed_zoo
 
