@@ -433,7 +433,8 @@ def _fast_objects(model, dump: ModelDump, resolver, using) -> Iterator[list]:
     pk_convert = _converter(meta.pk)
     label = str(meta)
     manager = model._base_manager if dump.use_base_manager else model._default_manager
-    queryset = manager.using(using).order_by(meta.pk.name)
+    # A manager's prefetches would run on the value tuples: values need none.
+    queryset = manager.using(using).order_by(meta.pk.name).prefetch_related(None)
     attnames = [meta.pk.attname, *(column.attname for column in columns)]
     rows = queryset.values_list(*attnames).iterator(chunk_size=CHUNK_SIZE)
     while chunk := list(islice(rows, CHUNK_SIZE)):
@@ -463,6 +464,7 @@ class _Column:
     attname: str
     convert: Callable | None  # one raw value → JSON-ready value (None: as it is)
     natural: Callable | None = None  # a chunk of raw values → natural keys (or raw values)
+    null: str | None = None  # what a NULL is written as
 
     def values(self, raw: list) -> list:
         """The dumped values of one chunk of raw column values."""
@@ -470,8 +472,8 @@ class _Column:
             return self.natural(raw)
         if self.convert is None:
             return raw
-        convert = self.convert
-        return [None if value is None else convert(value) for value in raw]
+        convert, null = self.convert, self.null
+        return [null if value is None else convert(value) for value in raw]
 
 
 def _columns(model, dump: ModelDump, resolver) -> list[_Column]:
@@ -490,7 +492,10 @@ def _columns(model, dump: ModelDump, resolver) -> list[_Column]:
             target = field.remote_field.model
             if dump.use_natural_foreign and hasattr(target, "natural_key"):
                 natural = resolver.converter(target, field.target_field.attname, field.name)
-        columns.append(_Column(field.name, field.attname, _converter(field), natural))
+        convert = _converter(field)
+        # A file field's NULL is a FieldFile without a name: written as "".
+        null = "" if convert is _file_name else None
+        columns.append(_Column(field.name, field.attname, convert, natural, null))
     return columns
 
 
@@ -513,6 +518,8 @@ def _converter(field) -> Callable | None:
         return _duration
     if kind in ("DateTimeField", "DateField", "TimeField", "DecimalField", "FloatField"):
         return _protected
+    if kind == "OrderWrt":
+        return None
     if kind in ("UUIDField", "ForeignKey", "OneToOneField") or (
         field.primary_key and kind not in ("AutoField", "BigAutoField", "SmallAutoField")
     ):

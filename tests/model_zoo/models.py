@@ -230,3 +230,13 @@ class Visit(models.Model):
     dangling = models.ForeignKey(
         Tag, null=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
     )
+
+
+class Step(models.Model):
+    """``order_with_respect_to``: the hidden ``_order`` column is dumped too."""
+
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="steps")
+    text = models.CharField(max_length=50)
+
+    class Meta:
+        order_with_respect_to = "item"

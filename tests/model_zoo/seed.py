@@ -38,6 +38,7 @@ def seed_zoo() -> None:
         Place,
         Restaurant,
         Shelf,
+        Step,
         Tag,
         Visit,
     )
@@ -69,6 +70,9 @@ def seed_zoo() -> None:
         item.related.add(*items[index + 1 : index + 3])
         if index % 2:
             Assembly.objects.create(item=item, part=parts[index % 3], quantity=index)
+    for index, item in enumerate(items[:3]):
+        for step in range(3 - index):
+            Step.objects.create(item=item, text=f"step {step}")
     item_type = ContentType.objects.get_for_model(Item)
     for index, item in enumerate(items[:4]):
         Note.objects.create(content_type=item_type, object_id=str(item.pk), body=f"note {index}")
@@ -95,7 +99,8 @@ def seed_zoo() -> None:
 def _everything(model, index: int, categories) -> None:
     """One row of every field type; every third row is mostly nulls and blanks."""
     if index % 3 == 2:
-        model.objects.create(created=datetime(2020, 1, 1, tzinfo=UTC), small=-index)
+        row = model.objects.create(created=datetime(2020, 1, 1, tzinfo=UTC), small=-index)
+        model.objects.filter(pk=row.pk).update(document=None)  # a file field's NULL
         return
     model.objects.create(
         created=datetime(2024, 3, 31, 1, 59, 59, 123456 + index, tzinfo=PARIS_SUMMER),

@@ -7,189 +7,327 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('contenttypes', '0002_remove_content_type_name'),
+        ("contenttypes", "0002_remove_content_type_name"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Color',
+            name="Color",
             fields=[
-                ('id', models.AutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=30)),
+                (
+                    "id",
+                    models.AutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=30)),
             ],
             options={
-                'ordering': ['-name'],
+                "ordering": ["-name"],
             },
         ),
         migrations.CreateModel(
-            name='Custom',
+            name="Custom",
             fields=[
-                ('id', models.AutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('word', model_zoo.models.Shouty(max_length=20)),
+                (
+                    "id",
+                    models.AutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("word", model_zoo.models.Shouty(max_length=20)),
             ],
         ),
         migrations.CreateModel(
-            name='Part',
+            name="Part",
             fields=[
-                ('code', models.CharField(max_length=20, primary_key=True, serialize=False)),
+                ("code", models.CharField(max_length=20, primary_key=True, serialize=False)),
             ],
         ),
         migrations.CreateModel(
-            name='Place',
+            name="Place",
             fields=[
-                ('id', models.AutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=50, unique=True)),
+                (
+                    "id",
+                    models.AutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=50, unique=True)),
             ],
         ),
         migrations.CreateModel(
-            name='Shelf',
+            name="Shelf",
             fields=[
-                ('id', models.AutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('hidden', models.BooleanField(default=False)),
+                (
+                    "id",
+                    models.AutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("hidden", models.BooleanField(default=False)),
             ],
         ),
         migrations.CreateModel(
-            name='Tag',
+            name="Tag",
             fields=[
-                ('id', models.AutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=50, unique=True)),
+                (
+                    "id",
+                    models.AutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=50, unique=True)),
             ],
         ),
         migrations.CreateModel(
-            name='Category',
+            name="Category",
             fields=[
-                ('id', models.AutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(unique=True)),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, to='model_zoo.category')),
+                (
+                    "id",
+                    models.AutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(unique=True)),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        to="model_zoo.category",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Everything',
+            name="Everything",
             fields=[
-                ('id', models.AutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created', models.DateTimeField()),
-                ('note', models.CharField(blank=True, max_length=100)),
-                ('big', models.BigIntegerField(null=True)),
-                ('small', models.SmallIntegerField(default=0)),
-                ('positive', models.PositiveIntegerField(default=0)),
-                ('positive_big', models.PositiveBigIntegerField(default=0)),
-                ('positive_small', models.PositiveSmallIntegerField(default=0)),
-                ('integer', models.IntegerField(null=True)),
-                ('flag', models.BooleanField(default=False)),
-                ('maybe', models.BooleanField(null=True)),
-                ('char', models.CharField(blank=True, max_length=200)),
-                ('text', models.TextField(blank=True, null=True)),
-                ('slug', models.SlugField(blank=True)),
-                ('email', models.EmailField(blank=True, max_length=254)),
-                ('url', models.URLField(blank=True)),
-                ('ip', models.GenericIPAddressField(null=True)),
-                ('path', models.FilePathField(blank=True, path='/tmp')),
-                ('ratio', models.FloatField(null=True)),
-                ('amount', models.DecimalField(decimal_places=4, max_digits=14, null=True)),
-                ('day', models.DateField(null=True)),
-                ('moment', models.DateTimeField(null=True)),
-                ('clock', models.TimeField(null=True)),
-                ('span', models.DurationField(null=True)),
-                ('token', models.UUIDField(null=True)),
-                ('blob', models.BinaryField(null=True)),
-                ('payload', models.JSONField(null=True)),
-                ('document', models.FileField(blank=True, null=True, upload_to='docs')),
-                ('picture', models.ImageField(blank=True, upload_to='pics')),
-                ('category', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, to='model_zoo.category')),
+                (
+                    "id",
+                    models.AutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created", models.DateTimeField()),
+                ("note", models.CharField(blank=True, max_length=100)),
+                ("big", models.BigIntegerField(null=True)),
+                ("small", models.SmallIntegerField(default=0)),
+                ("positive", models.PositiveIntegerField(default=0)),
+                ("positive_big", models.PositiveBigIntegerField(default=0)),
+                ("positive_small", models.PositiveSmallIntegerField(default=0)),
+                ("integer", models.IntegerField(null=True)),
+                ("flag", models.BooleanField(default=False)),
+                ("maybe", models.BooleanField(null=True)),
+                ("char", models.CharField(blank=True, max_length=200)),
+                ("text", models.TextField(blank=True, null=True)),
+                ("slug", models.SlugField(blank=True)),
+                ("email", models.EmailField(blank=True, max_length=254)),
+                ("url", models.URLField(blank=True)),
+                ("ip", models.GenericIPAddressField(null=True)),
+                ("path", models.FilePathField(blank=True, path="/tmp")),
+                ("ratio", models.FloatField(null=True)),
+                ("amount", models.DecimalField(decimal_places=4, max_digits=14, null=True)),
+                ("day", models.DateField(null=True)),
+                ("moment", models.DateTimeField(null=True)),
+                ("clock", models.TimeField(null=True)),
+                ("span", models.DurationField(null=True)),
+                ("token", models.UUIDField(null=True)),
+                ("blob", models.BinaryField(null=True)),
+                ("payload", models.JSONField(null=True)),
+                ("document", models.FileField(blank=True, null=True, upload_to="docs")),
+                ("picture", models.ImageField(blank=True, upload_to="pics")),
+                (
+                    "category",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to="model_zoo.category",
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='Item',
+            name="Item",
             fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, primary_key=True, serialize=False)),
-                ('name', models.CharField(max_length=100)),
-                ('category', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='items', to='model_zoo.category')),
-                ('colors', models.ManyToManyField(blank=True, to='model_zoo.color')),
-                ('related', models.ManyToManyField(blank=True, to='model_zoo.item')),
+                ("id", models.UUIDField(default=uuid.uuid4, primary_key=True, serialize=False)),
+                ("name", models.CharField(max_length=100)),
+                (
+                    "category",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="items",
+                        to="model_zoo.category",
+                    ),
+                ),
+                ("colors", models.ManyToManyField(blank=True, to="model_zoo.color")),
+                ("related", models.ManyToManyField(blank=True, to="model_zoo.item")),
             ],
         ),
         migrations.CreateModel(
-            name='Assembly',
+            name="Assembly",
             fields=[
-                ('id', models.AutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('quantity', models.PositiveIntegerField(default=1)),
-                ('item', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='model_zoo.item')),
-                ('part', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='model_zoo.part')),
+                (
+                    "id",
+                    models.AutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("quantity", models.PositiveIntegerField(default=1)),
+                (
+                    "item",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to="model_zoo.item"
+                    ),
+                ),
+                (
+                    "part",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to="model_zoo.part"
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='ItemProxy',
-            fields=[
-            ],
+            name="ItemProxy",
+            fields=[],
             options={
-                'proxy': True,
-                'indexes': [],
-                'constraints': [],
+                "proxy": True,
+                "indexes": [],
+                "constraints": [],
             },
-            bases=('model_zoo.item',),
+            bases=("model_zoo.item",),
         ),
         migrations.CreateModel(
-            name='Note',
+            name="Note",
             fields=[
-                ('id', models.AutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('object_id', models.CharField(max_length=64)),
-                ('body', models.TextField()),
-                ('content_type', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='contenttypes.contenttype')),
+                (
+                    "id",
+                    models.AutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("object_id", models.CharField(max_length=64)),
+                ("body", models.TextField()),
+                (
+                    "content_type",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to="contenttypes.contenttype"
+                    ),
+                ),
             ],
         ),
         migrations.AddField(
-            model_name='item',
-            name='parts',
-            field=models.ManyToManyField(blank=True, through='model_zoo.Assembly', to='model_zoo.part'),
+            model_name="item",
+            name="parts",
+            field=models.ManyToManyField(
+                blank=True, through="model_zoo.Assembly", to="model_zoo.part"
+            ),
         ),
         migrations.CreateModel(
-            name='Person',
+            name="Person",
             fields=[
-                ('id', models.AutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=50)),
-                ('friends', models.ManyToManyField(blank=True, to='model_zoo.person')),
-                ('home', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='model_zoo.place')),
+                (
+                    "id",
+                    models.AutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=50)),
+                ("friends", models.ManyToManyField(blank=True, to="model_zoo.person")),
+                (
+                    "home",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to="model_zoo.place"
+                    ),
+                ),
             ],
             options={
-                'unique_together': {('name', 'home')},
+                "unique_together": {("name", "home")},
             },
         ),
         migrations.CreateModel(
-            name='Box',
+            name="Box",
             fields=[
-                ('id', models.AutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('shelves', models.ManyToManyField(blank=True, to='model_zoo.shelf')),
+                (
+                    "id",
+                    models.AutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("shelves", models.ManyToManyField(blank=True, to="model_zoo.shelf")),
             ],
         ),
         migrations.AddField(
-            model_name='item',
-            name='tags',
-            field=models.ManyToManyField(blank=True, to='model_zoo.tag'),
+            model_name="item",
+            name="tags",
+            field=models.ManyToManyField(blank=True, to="model_zoo.tag"),
         ),
         migrations.CreateModel(
-            name='Visit',
+            name="Visit",
             fields=[
-                ('id', models.AutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('when', models.DateTimeField()),
-                ('dangling', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='model_zoo.tag')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='model_zoo.person')),
-                ('place', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, to='model_zoo.place')),
+                (
+                    "id",
+                    models.AutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("when", models.DateTimeField()),
+                (
+                    "dangling",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="model_zoo.tag",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to="model_zoo.person"
+                    ),
+                ),
+                (
+                    "place",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to="model_zoo.place",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Restaurant',
+            name="Restaurant",
             fields=[
-                ('place_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to='model_zoo.place')),
-                ('serves_pizza', models.BooleanField(default=False)),
-                ('regulars', models.ManyToManyField(blank=True, related_name='restaurants', to='model_zoo.tag')),
+                (
+                    "place_ptr",
+                    models.OneToOneField(
+                        auto_created=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        parent_link=True,
+                        primary_key=True,
+                        serialize=False,
+                        to="model_zoo.place",
+                    ),
+                ),
+                ("serves_pizza", models.BooleanField(default=False)),
+                (
+                    "regulars",
+                    models.ManyToManyField(
+                        blank=True, related_name="restaurants", to="model_zoo.tag"
+                    ),
+                ),
             ],
-            bases=('model_zoo.place',),
+            bases=("model_zoo.place",),
         ),
     ]
