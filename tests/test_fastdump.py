@@ -236,6 +236,30 @@ def test_the_archive_counts_what_the_fast_path_wrote(demo_dumper, tmp_path):
             assert count == len(objects), member
 
 
+def test_a_value_it_cannot_encode_hands_the_whole_file_to_dumpdata(
+    demo_dumper, tmp_path, monkeypatch
+):
+    definition = next(d for d in demo_dumper.apps if d.name == "Shop catalog")
+    expected = tmp_path / "expected.json"
+    monkeypatch.setenv(fastdump.FAST_PATH_ENV, "0")
+    serializers.dump_definition(definition, expected, 2)
+    monkeypatch.delenv(fastdump.FAST_PATH_ENV)
+    encode = fastdump._Frame.encode
+
+    def encode_then_fail(frame, objects):
+        if frame.count:  # some objects are written already
+            raise fastdump.FastPathUnsupported("a value orjson cannot write")
+        return encode(frame, objects)
+
+    monkeypatch.setattr(fastdump._Frame, "encode", encode_then_fail)
+    found = tmp_path / "found.json"
+
+    count = serializers.dump_definition(definition, found, 2)
+
+    assert found.read_bytes() == expected.read_bytes()
+    assert count == len(json.loads(expected.read_text())) > 1
+
+
 def test_without_orjson_every_definition_goes_to_dumpdata(demo_dumper, monkeypatch):
     monkeypatch.setitem(sys.modules, "orjson", None)  # import orjson raises ImportError
 

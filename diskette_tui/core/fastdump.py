@@ -257,32 +257,21 @@ def definition_model_dumps(definition) -> list[ModelDump]:
 def dump_definition(definition, path: Path, indent=None) -> int:
     """Write a definition's dump to ``path`` as ``dumpdata`` would; return its object count.
 
-    A value the fast path cannot encode exactly makes the whole file be
-    written again by ``dumpdata`` (counted by reading it back).
+    A value the fast path cannot encode exactly makes ``dumpdata`` write the
+    whole file again (in the same read transaction), counted by reading it back.
     """
     dumps = definition_model_dumps(definition)
     try:
         return write_dump(path, dumps, definition.format, indent=indent).objects
     except FastPathUnsupported:
-        from .serializers import count_objects, dump_definition as django_dump
+        from django.core import management
 
-        with _fast_path_off():
-            django_dump(definition, path, indent=indent)
+        from .serializers import call_options, command_name, count_objects
+
+        labels, options = call_options(definition, indent=indent)
+        with open(path, "w", encoding="utf-8") as stream:
+            management.call_command(command_name(definition), *labels, stdout=stream, **options)
         return count_objects(path, definition.format)
-
-
-class _fast_path_off:
-    """Context manager: ``DISKETTE_FAST_PATH=0`` for its duration."""
-
-    def __enter__(self):
-        self.previous = os.environ.get(FAST_PATH_ENV)
-        os.environ[FAST_PATH_ENV] = "0"
-
-    def __exit__(self, *exc):
-        if self.previous is None:
-            os.environ.pop(FAST_PATH_ENV, None)
-        else:
-            os.environ[FAST_PATH_ENV] = self.previous
 
 
 # -- writing -------------------------------------------------------------------------
