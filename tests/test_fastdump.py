@@ -155,6 +155,16 @@ def test_loaddata_reads_the_fast_dump_back_to_equal_rows(sqlite_zoo, tmp_path, s
             assert fast_rows[label] == source_rows[label], label
 
 
+def test_with_diskettes_precise_serializers_datetimes_stay_whole(sqlite_zoo, tmp_path):
+    folder, _results = sqlite_zoo
+    results = json.loads(zoo(folder, "compare-precise", str(tmp_path), ZOO))
+
+    for result in results:
+        assert Path(result["found"]).read_bytes() == Path(result["expected"]).read_bytes()
+    whole = Path(results[1]["found"]).read_text(encoding="utf-8")
+    assert '"created": "2024-03-30T23:59:59.123456Z"' in whole
+
+
 DANGLING = """
 import json, sys
 import django

@@ -23,6 +23,7 @@ Django is imported lazily (inside functions), as everywhere in ``core``.
 from __future__ import annotations
 
 import base64
+import contextvars
 import datetime
 import decimal
 import math
@@ -129,10 +130,39 @@ def enabled() -> bool:
     return encoder_available()
 
 
+#: The serializers whose output the fast path reproduces: module → whether datetimes and
+#: times are written whole (diskette's precise serializers) or cut to the millisecond (Django's).
+KNOWN_SERIALIZERS = {
+    "django.core.serializers.json": False,
+    "django.core.serializers.jsonl": False,
+    "diskette_tui.core.formats.json": True,
+    "diskette_tui.core.formats.jsonl": True,
+}
+#: Whether the dump being written keeps datetimes and times whole.
+_WHOLE_TIMES: contextvars.ContextVar[bool] = contextvars.ContextVar("whole_times", default=False)
+
+
+def serializer_keeps_whole_times(fmt: str) -> bool | None:
+    """Whether the serializer registered for ``fmt`` keeps whole times (None: not one we know)."""
+    from django.core import serializers
+
+    try:
+        module = serializers.get_serializer(fmt).__module__
+    except serializers.SerializerDoesNotExist:
+        return None
+    return KNOWN_SERIALIZERS.get(module)
+
+
 def handles(definition) -> bool:
-    """Whether the fast path writes this definition (json/jsonl, plain ``dumpdata``, enabled)."""
+    """Whether the fast path writes this definition: json/jsonl with a serializer it knows
+    (Django's or diskette's precise one), plain ``dumpdata``, enabled."""
     command = getattr(definition, "dump_command", None)
-    return definition.format in FAST_FORMATS and command in (None, "", "dumpdata") and enabled()
+    return (
+        definition.format in FAST_FORMATS
+        and command in (None, "", "dumpdata")
+        and enabled()
+        and serializer_keeps_whole_times(definition.format) is not None
+    )
 
 
 def fallback_reason(model) -> str | None:
@@ -289,21 +319,25 @@ def write_dump(path: Path, dumps: Iterable[ModelDump], fmt: str, indent=None, us
         raise ValueError(f"the fast path writes json and jsonl, not {fmt}")
     indent = indent or None
     frame = _Frame(fmt, indent)
-    fast, slow = [], []
-    resolver = _NaturalKeys(using)
-    with open(path, "wb") as stream:
-        stream.write(frame.opening)
-        for dump in dumps:
-            model = apps.get_model(dump.label)
-            reason = fallback_reason(model)
-            if reason is None:
-                chunks = _fast_objects(model, dump, resolver, using)
-                frame.write_objects(stream, (frame.encode(chunk) for chunk in chunks))
-                fast.append(dump.label)
-            else:
-                frame.write_objects(stream, _django_objects(model, dump, fmt, indent, using))
-                slow.append((dump.label, reason))
-        stream.write(frame.closing)
+    whole_times = _WHOLE_TIMES.set(bool(serializer_keeps_whole_times(fmt)))
+    try:
+        fast, slow = [], []
+        resolver = _NaturalKeys(using)
+        with open(path, "wb") as stream:
+            stream.write(frame.opening)
+            for dump in dumps:
+                model = apps.get_model(dump.label)
+                reason = fallback_reason(model)
+                if reason is None:
+                    chunks = _fast_objects(model, dump, resolver, using)
+                    frame.write_objects(stream, (frame.encode(chunk) for chunk in chunks))
+                    fast.append(dump.label)
+                else:
+                    frame.write_objects(stream, _django_objects(model, dump, fmt, indent, using))
+                    slow.append((dump.label, reason))
+            stream.write(frame.closing)
+    finally:
+        _WHOLE_TIMES.reset(whole_times)
     return DumpResult(frame.count, tuple(fast), tuple(slow))
 
 
@@ -544,7 +578,7 @@ def _protected(value):
     """A protected value as ``DjangoJSONEncoder`` writes it (floats as Python's json does)."""
     if isinstance(value, datetime.datetime):
         text = value.isoformat()
-        if value.microsecond:
+        if value.microsecond and not _WHOLE_TIMES.get():
             text = text[:23] + text[26:]
         if text.endswith("+00:00"):
             text = text.removesuffix("+00:00") + "Z"
@@ -555,7 +589,7 @@ def _protected(value):
         if value.utcoffset() is not None:
             raise FastPathUnsupported("JSON can't represent timezone-aware times.")
         text = value.isoformat()
-        return text[:12] if value.microsecond else text
+        return text[:12] if value.microsecond and not _WHOLE_TIMES.get() else text
     if isinstance(value, decimal.Decimal):
         return str(value)
     if isinstance(value, float):

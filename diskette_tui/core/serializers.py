@@ -2,7 +2,8 @@
 
 The in-process dumps of one archive all run in :func:`dump_definitions`, the
 one loop that runs them, inside :func:`snapshot` (one read transaction) so
-that every data file reads the same database state.
+that every data file reads the same database state, with the ``json`` and
+``jsonl`` serializers that keep datetimes whole (:mod:`.formats`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import shlex
 from pathlib import Path
 
 from ..exceptions import DumperError
+from .formats import precise_formats
 from .plan import Snapshot, clashing_names
 from .progress import ProgressUpdate, no_progress
 
@@ -135,9 +137,10 @@ def call_options(definition, indent=None) -> tuple[list[str], dict]:
 def dump_definition(definition, path: Path, indent=None) -> int | None:
     """Dump a definition's data to ``path``; the object count when it was counted while writing.
 
-    The fast path (:mod:`.fastdump`: the same bytes as ``dumpdata``) writes
-    the json/jsonl dumps it handles and returns their count; Django's own
-    command writes the others (None: not counted).
+    ``json`` and ``jsonl`` are written by the precise serializers (whole
+    datetimes and times, see :mod:`.formats`): by the fast path
+    (:mod:`.fastdump`: the same bytes, counted while written) when it handles
+    the definition, else by Django's own command (None: not counted).
     """
     from django.core import management
 
@@ -148,10 +151,11 @@ def dump_definition(definition, path: Path, indent=None) -> int | None:
         # dumpdata without labels dumps everything: an empty definition writes nothing.
         Path(path).write_text("[]" if definition.format == "json" else "")
         return 0
-    if fastdump.handles(definition):
-        return fastdump.dump_definition(definition, path, indent=indent)
-    with open(path, "w", encoding="utf-8") as stream:
-        management.call_command(command_name(definition), *labels, stdout=stream, **options)
+    with precise_formats():
+        if fastdump.handles(definition):
+            return fastdump.dump_definition(definition, path, indent=indent)
+        with open(path, "w", encoding="utf-8") as stream:
+            management.call_command(command_name(definition), *labels, stdout=stream, **options)
     return None
 
 

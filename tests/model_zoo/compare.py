@@ -95,6 +95,11 @@ def main(argv: list[str]) -> None:
         build(seed=rest[:1] == ["seed"])
     elif action == "compare":
         print(json.dumps(compare(Path(rest[0]), rest[1:])))
+    elif action == "compare-precise":
+        from diskette_tui.core.formats import precise_formats
+
+        with precise_formats():  # diskette's serializers: whole datetimes and times
+            print(json.dumps(compare(Path(rest[0]), rest[1:])))
     elif action == "load":
         from django.core.management import call_command
 
