@@ -283,8 +283,13 @@ class Dumper:
                 for app, path in zip(self.apps, paths, strict=True)
             ]
 
-    def _run_dumps(self, apps, workdir, indent, progress=None, on_snapshot=None) -> list[Path]:
-        """Dump ``apps`` into ``workdir`` with the one dump loop; log each definition."""
+    def _run_dumps(
+        self, apps, workdir, indent, progress=None, on_snapshot=None, counts=None
+    ) -> list[Path]:
+        """Dump ``apps`` into ``workdir`` with the one dump loop; log each definition.
+
+        ``counts`` (a dict) gets the object count of each dump counted while written.
+        """
         progress = progress or no_progress
 
         def logged(update: ProgressUpdate) -> None:
@@ -293,7 +298,7 @@ class Dumper:
             progress(update)
 
         return serializers.dump_definitions(
-            apps, workdir, indent=indent, progress=logged, on_snapshot=on_snapshot
+            apps, workdir, indent=indent, progress=logged, on_snapshot=on_snapshot, counts=counts
         )
 
     # Validation --------------------------------------------------------------
@@ -564,9 +569,13 @@ class Dumper:
         """Dump the planned definitions into ``workdir``: ``{archive name: (path, objects)}``."""
         by_name = {app.name: app for app in self.apps}
         apps = [by_name[item.name] for item in definitions]
-        paths = self._run_dumps(apps, workdir, self.indent, progress, on_snapshot)
+        counts = {}  # dumps counted while written (the fast path): no second read
+        paths = self._run_dumps(apps, workdir, self.indent, progress, on_snapshot, counts)
         return {
-            item.archive_name: (path, serializers.count_objects(path, item.format))
+            item.archive_name: (
+                path,
+                counts[path] if path in counts else serializers.count_objects(path, item.format),
+            )
             for item, path in zip(definitions, paths, strict=True)
         }
 

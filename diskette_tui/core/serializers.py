@@ -134,21 +134,29 @@ def call_options(definition, indent=None) -> tuple[list[str], dict]:
     return list(definition.models), options
 
 
-def dump_definition(definition, path: Path, indent=None) -> None:
-    """Dump a definition's data to ``path`` with Django's own command.
+def dump_definition(definition, path: Path, indent=None) -> int | None:
+    """Dump a definition's data to ``path``; the object count when it was counted while writing.
 
     ``json`` and ``jsonl`` are written by the precise serializers (whole
-    datetimes and times, see :mod:`.formats`).
+    datetimes and times, see :mod:`.formats`): by the fast path
+    (:mod:`.fastdump`: the same bytes, counted while written) when it handles
+    the definition, else by Django's own command (None: not counted).
     """
     from django.core import management
+
+    from . import fastdump
 
     labels, options = call_options(definition, indent=indent)
     if not definition.is_drain and not labels:
         # dumpdata without labels dumps everything: an empty definition writes nothing.
         Path(path).write_text("[]" if definition.format == "json" else "")
-        return
-    with open(path, "w", encoding="utf-8") as stream, precise_formats():
-        management.call_command(command_name(definition), *labels, stdout=stream, **options)
+        return 0
+    with precise_formats():
+        if fastdump.handles(definition):
+            return fastdump.dump_definition(definition, path, indent=indent)
+        with open(path, "w", encoding="utf-8") as stream:
+            management.call_command(command_name(definition), *labels, stdout=stream, **options)
+    return None
 
 
 @contextlib.contextmanager
@@ -196,7 +204,7 @@ def _begin_snapshot(vendor: str, cursor, outer: bool) -> Snapshot:
 
 
 def dump_definitions(
-    definitions, workdir, indent=None, progress=None, on_snapshot=None
+    definitions, workdir, indent=None, progress=None, on_snapshot=None, counts=None
 ) -> list[Path]:
     """Dump each definition into ``workdir``, all inside one :func:`snapshot`.
 
@@ -205,7 +213,8 @@ def dump_definitions(
     they were built) raise :class:`DumperError` before anything is dumped.
     ``progress`` hears a ``data`` update before each definition (its name)
     and one when all are done; ``on_snapshot`` hears the :class:`Snapshot`
-    the dumps read.
+    the dumps read; ``counts`` (a dict), when given, gets ``{path: objects}`` of
+    the dumps counted while they were written.
     """
     progress = progress or no_progress
     clashes = clashing_names(definition.filename for definition in definitions)
@@ -224,7 +233,9 @@ def dump_definitions(
         for index, definition in enumerate(definitions):
             progress(ProgressUpdate("data", definition.name, index, total))
             path = Path(workdir) / definition.filename
-            dump_definition(definition, path, indent=indent)
+            count = dump_definition(definition, path, indent=indent)
+            if counts is not None and count is not None:
+                counts[path] = count
             paths.append(path)
         progress(ProgressUpdate("data", "", total, total))
     return paths
