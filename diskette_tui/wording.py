@@ -199,14 +199,14 @@ def dangling_line(found) -> str:
 
 
 def natural_key_problem(check) -> str:
-    """What is wrong with a model's natural key: ``2 rows share a natural key``…"""
+    """What is wrong with a model's natural key: ``8 rows share a key, computed from…``."""
     if check.no_lookup:
         return "its manager has no get_by_natural_key"
     problems = []
     if check.missing:
-        problems.append(f"{count(check.missing, 'row')} without a natural key")
+        problems.append(f"{count(check.missing, 'row')} without one")
     if check.duplicates:
-        problems.append(f"{count(check.duplicates, 'row')} sharing a natural key")
+        problems.append(f"{count(check.duplicates, 'row')} sharing one")
     if check.unresolved:
         problems.append(f"{count(check.unresolved, 'row')} not found back by it")
     if check.reads_table:
@@ -215,11 +215,12 @@ def natural_key_problem(check) -> str:
 
 
 def natural_key_line(check) -> str:
-    """``wagtailcore.Collection: natural key computed from other rows of its table
-    (e.g. pk 2); dumped by primary key``."""
-    example = f" (e.g. pk {check.example_pk})" if check.example_pk is not None else ""
+    """``wagtailcore.Collection: natural key does not round-trip (computed from other
+    rows of its table; e.g. pk 2): dumped by primary key``."""
+    example = f"; e.g. pk {check.example_pk}" if check.example_pk is not None else ""
     return (
-        f"{check.model}: natural key {natural_key_problem(check)}{example}; dumped by primary key"
+        f"{check.model}: natural key does not round-trip "
+        f"({natural_key_problem(check)}{example}): dumped by primary key"
     )
 
 
@@ -235,7 +236,7 @@ def file_reference_line(found) -> str:
         why = "that do not exist" if found.count != 1 else "that does not exist"
     else:
         why = "in no archived storage"
-    return f"{rows} {verb} {noun} {why} ({found.field}, e.g. {found.example})"
+    return f"{rows} {verb} {noun} {why} (field {found.field}, e.g. {found.example})"
 
 
 def data_warning_lines(plan, name: str | None = None) -> list[str]:

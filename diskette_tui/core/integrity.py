@@ -269,12 +269,20 @@ def file_field_references(rows) -> list[FileReferences]:
             .exclude(**{f"{file_field.attname}__isnull": True})
             .values_list("pk", file_field.attname)
         )
-        files = []
+        files, folders = [], {}
         for pk, name in names.iterator():
-            path = os.path.abspath(storage.path(name))
+            path = _real_folder_path(storage.path(name), folders)
             files.append((str(pk), path, os.path.lexists(path)))
         found.append(FileReferences(meta.label, file_field.name, tuple(files)))
     return found
+
+
+def _real_folder_path(path: str, folders: dict) -> str:
+    """``path`` with its folder's links resolved (as a storage walk sees it), not the file's."""
+    folder, name = os.path.split(os.path.abspath(path))
+    if folder not in folders:
+        folders[folder] = os.path.realpath(folder)
+    return os.path.join(folders[folder], name)
 
 
 def check_natural_key(model, using="default") -> NaturalKeyCheck:

@@ -687,7 +687,7 @@ class _StoragePlace:
 
     def __init__(self, storage: StoragePlan):
         self.name = storage.arcname
-        self.root = os.path.abspath(storage.path)
+        self.root = os.path.realpath(storage.path)
         self.archived = {os.path.abspath(entry.path) for entry in storage.entries}
         self.excluded_files = {
             os.path.abspath(entry.path): entry.pattern
