@@ -51,6 +51,7 @@ def test_check_reports_natural_keys_that_do_not_round_trip(library):
     assert checks["integrity_app.Folder"]["reads_table"] is True
     assert checks["integrity_app.Twin"]["duplicates"] == 1
     assert checks["integrity_app.Twin"]["rows"] == 3
+    assert found["definitions"][0]["natural_keys"] == found["natural_keys"]
     text = diskette(library, "check").stdout
     assert (
         "integrity_app.Folder: natural key does not round-trip (computed from other rows "

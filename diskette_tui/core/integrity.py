@@ -154,6 +154,13 @@ def natural_foreign_candidates(definition) -> list[str]:
     return chosen_labels(definition.natural_foreign, list(dict.fromkeys(targets)))
 
 
+def needs_check(label: str) -> bool:
+    """Whether a model's natural keys are checked before use: not Django's content types
+    and permissions, whose keys their unique constraints guarantee (and that the load
+    remaps by natural key anyway)."""
+    return label not in REMAPPED_LABELS
+
+
 def natural_key_candidates(definitions) -> list[str]:
     """Every model whose natural key a dump of ``definitions`` would use, in first-seen order."""
     found = []
@@ -199,6 +206,7 @@ def check_data(definitions, using="default") -> DataChecks:
     natural_keys = tuple(
         check_natural_key(registry.get_model(label).model, using)
         for label in dict.fromkeys(label for _name, label in users)
+        if needs_check(label)
     )
     return DataChecks(
         dangling=tuple(dangling),
@@ -288,7 +296,8 @@ def _real_folder_path(path: str, folders: dict) -> str:
 def check_natural_key(model, using="default") -> NaturalKeyCheck:
     """Check the natural key of every row of ``model`` in one pass (see :class:`NaturalKeyCheck`).
 
-    Long because one loop keeps the four tallies and the first problem row.
+    One query reads the rows (with the rows their foreign keys name), then one
+    ``get_by_natural_key`` per row; the first problem row is kept as the example.
     """
     label = model._meta.label
     manager = model._default_manager.db_manager(using)
@@ -298,8 +307,10 @@ def check_natural_key(model, using="default") -> NaturalKeyCheck:
         )
     tally = _Tally(label)
     seen: dict = {}
+    # The rows a key is read from come with them (Permission's content type…): one query.
+    rows = model._base_manager.using(using).select_related().order_by("pk")
     with _TableReads(model, using) as reads:
-        for obj in model._base_manager.using(using).order_by("pk").iterator(chunk_size=2000):
+        for obj in rows.iterator(chunk_size=2000):
             tally.rows += 1
             key, problem = _natural_key_of(obj, reads)
             if problem:
@@ -387,6 +398,7 @@ def _hashable(value):
 
 
 def _row_count(model, using: str) -> int:
+    """Every row of ``model`` (its base manager)."""
     return model._base_manager.using(using).count()
 
 

@@ -610,6 +610,9 @@ class DumpPlan:
                 for found in (self.checks.dangling if self.checks else ())
                 if found.model in item.labels
             ],
+            "natural_keys": [
+                dataclasses.asdict(check) for check in self.broken_natural_keys_for(item.name)
+            ],
         }
 
     def _storage_dict(self, item: StoragePlan) -> dict:

@@ -170,11 +170,15 @@ def natural_key_choice(definition, natural_keys=None):
     ]
     registry = definition.registry
     for label in wanted:
-        if label not in natural_keys:
+        if label not in natural_keys and integrity.needs_check(label):
             natural_keys[label] = integrity.check_natural_key(registry.get_model(label).model)
 
     def usable(labels):
-        return frozenset(label for label in labels if natural_keys[label].round_trips)
+        return frozenset(
+            label
+            for label in labels
+            if not integrity.needs_check(label) or natural_keys[label].round_trips
+        )
 
     return NaturalKeyChoice(
         format=definition.format,
@@ -314,6 +318,7 @@ def checked_natural_keys(definitions) -> dict:
     return {
         label: integrity.check_natural_key(registry.get_model(label).model)
         for label in integrity.natural_key_candidates(in_process)
+        if integrity.needs_check(label)
     }
 
 
