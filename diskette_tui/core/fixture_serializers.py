@@ -3,7 +3,7 @@
 Registered with Django as the serialization format :data:`FORMAT_NAME` while a
 definition is dumped in-process (see :func:`serializers.dump_definition`):
 ``dumpdata --format=diskette`` then writes the definition's real format
-(json, jsonl, xml, yaml) with Django's own serializer of that format, except
+(json, jsonl, xml, yaml) with the serializer registered for that format, except
 that
 
 - a reference uses the target's natural key only when the target model is in
@@ -22,12 +22,11 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import functools
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.serializers import json as json_serializer
-from django.core.serializers import jsonl as jsonl_serializer
-from django.core.serializers import xml_serializer
 
 #: The name this module is registered under with Django's serializers.
 FORMAT_NAME = "diskette"
@@ -110,39 +109,19 @@ class NaturalKeyChoiceMixin:
         super().handle_m2m_field(obj, field)
 
 
-class JSONSerializer(NaturalKeyChoiceMixin, json_serializer.Serializer):
-    """Django's JSON serializer with per-model natural keys."""
-
-
-class JSONLSerializer(NaturalKeyChoiceMixin, jsonl_serializer.Serializer):
-    """Django's JSON Lines serializer with per-model natural keys."""
-
-
-class XMLSerializer(NaturalKeyChoiceMixin, xml_serializer.Serializer):
-    """Django's XML serializer with per-model natural keys."""
-
-
-def _yaml_serializer():
-    from django.core.serializers import pyyaml
-
-    class YAMLSerializer(NaturalKeyChoiceMixin, pyyaml.Serializer):
-        """Django's YAML serializer with per-model natural keys."""
-
-    return YAMLSerializer
+@functools.cache
+def with_choice(base: type) -> type:
+    """``base`` (the serializer registered for a format) with :class:`NaturalKeyChoiceMixin`."""
+    return type(f"NaturalKeyChoice{base.__name__}", (NaturalKeyChoiceMixin, base), {})
 
 
 def Serializer():  # noqa: N802 - Django looks the module's ``Serializer`` up by that name
-    """A serializer of the chosen format (Django calls this to make one)."""
-    real = _choice.get().format
-    if real == "json":
-        return JSONSerializer()
-    if real == "jsonl":
-        return JSONLSerializer()
-    if real == "xml":
-        return XMLSerializer()
-    if real == "yaml":
-        return _yaml_serializer()()
-    raise ValueError(f"unknown serialization format: {real}")
+    """A serializer of the chosen format (Django calls this to make one): the one
+    registered for it now (Django's, the precise json/jsonl of :mod:`.formats`, or the
+    project's), with the per-model natural keys."""
+    from django.core import serializers
+
+    return with_choice(serializers.get_serializer(_choice.get().format))()
 
 
 #: ``dumpdata`` refuses a format marked for internal use only: this one is public.

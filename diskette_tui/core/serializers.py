@@ -2,7 +2,8 @@
 
 The in-process dumps of one archive all run in :func:`dump_definitions`, the
 one loop that runs them, inside :func:`snapshot` (one read transaction) so
-that every data file reads the same database state.
+that every data file reads the same database state, with the ``json`` and
+``jsonl`` serializers that keep datetimes whole (:mod:`.formats`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import shlex
 from pathlib import Path
 
 from ..exceptions import DumperError, DumpFailed
+from .formats import precise_formats
 from .plan import Snapshot, clashing_names
 from .progress import ProgressUpdate, no_progress
 
@@ -140,7 +142,9 @@ def dump_definition(definition, path: Path, indent=None, natural_keys=None) -> N
     :class:`~.integrity.NaturalKeyCheck`, checked here when not given) and a
     dangling foreign key is written as its raw value; a dump that fails names
     the definition and the row (:class:`DumpFailed`). A ``dump_command`` of
-    the project's own gets the plain ``dumpdata`` options.
+    the project's own gets the plain ``dumpdata`` options. ``json`` and
+    ``jsonl`` are written by the precise serializers (whole datetimes and
+    times, see :mod:`.formats`).
     """
     from django.core import management
 
@@ -150,7 +154,7 @@ def dump_definition(definition, path: Path, indent=None, natural_keys=None) -> N
         Path(path).write_text("[]" if definition.format == "json" else "")
         return
     if command_name(definition) != COMMAND_NAME:
-        with open(path, "w", encoding="utf-8") as stream:
+        with open(path, "w", encoding="utf-8") as stream, precise_formats():
             management.call_command(command_name(definition), *labels, stdout=stream, **options)
         return
     choice = natural_key_choice(definition, natural_keys)
@@ -205,7 +209,7 @@ def call_dumpdata_choosing(definition, path: Path, labels, options, choice) -> N
         "use_natural_foreign_keys": bool(choice.foreign),
         "use_natural_primary_keys": bool(choice.primary),
     }
-    with fixture_serializers.choosing(choice) as position:
+    with fixture_serializers.choosing(choice) as position, precise_formats():
         try:
             with open(path, "w", encoding="utf-8") as stream:
                 management.call_command(COMMAND_NAME, *labels, stdout=stream, **options)
