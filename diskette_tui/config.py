@@ -560,12 +560,17 @@ def _is_str_list(value: Any) -> bool:
     return isinstance(value, list | tuple) and all(isinstance(item, str) for item in value)
 
 
+def _is_bool_or_str_list(value: Any) -> bool:
+    """``natural_foreign``/``natural_primary``: true, false, or the model labels it applies to."""
+    return isinstance(value, bool) or _is_str_list(value)
+
+
 #: Per option: a predicate on its value and the type it expects, for messages.
 _APP_OPTION_TYPES: dict[str, tuple[Callable[[Any], bool], str]] = {
     "models": (lambda v: isinstance(v, str) or _is_str_list(v), "a string or a list of strings"),
     "excludes": (_is_str_list, "a list of strings"),
-    "natural_foreign": (lambda v: isinstance(v, bool), "a boolean"),
-    "natural_primary": (lambda v: isinstance(v, bool), "a boolean"),
+    "natural_foreign": (_is_bool_or_str_list, "a boolean or a list of model labels"),
+    "natural_primary": (_is_bool_or_str_list, "a boolean or a list of model labels"),
     "use_base_manager": (lambda v: isinstance(v, bool), "a boolean"),
     "allow_drain": (lambda v: isinstance(v, bool), "a boolean"),
     "is_drain": (lambda v: isinstance(v, bool), "a boolean"),

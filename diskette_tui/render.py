@@ -11,7 +11,9 @@ from .wording import (
     DUMPED_BY_NOBODY,
     count,
     leftovers_line,
+    data_warning_lines,
     plan_summary,
+    remapped_line,
     size,
     skipped_line,
     skipped_why,
@@ -56,7 +58,8 @@ def render_plan(plan, console: Console, verbose: int = 0, archive: bool = True) 
     if plan.with_storages:
         _render_storages(plan, console, verbose)
     notice = snapshot_notice(plan)
-    if plan.warnings or notice:
+    data_warnings = data_warning_lines(plan) if plan.with_data else []
+    if plan.warnings or notice or data_warnings:
         console.print("[bold]Warnings[/bold]")
         if notice:
             console.print(f"  [yellow]⚠[/yellow] database: {escape(notice)}")
@@ -64,6 +67,11 @@ def render_plan(plan, console: Console, verbose: int = 0, archive: bool = True) 
             console.print(
                 f"  [yellow]⚠[/yellow] {escape(warning.definition)}: {escape(warning.message)}"
             )
+        for line in data_warnings:
+            console.print(f"  [yellow]⚠[/yellow] {escape(line)}")
+    remapped = remapped_line(plan) if plan.with_data else ""
+    if remapped:
+        console.print(f"[dim]ℹ {escape(remapped)}[/dim]")
     if archive:
         console.print(f"[bold]Total[/bold]  {escape(plan_summary(plan))}")
 

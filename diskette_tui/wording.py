@@ -155,9 +155,14 @@ def replace_notice(plan) -> str:
 
 
 def warnings_notice(plan) -> str:
-    """``⚠ 2 load-order warnings``, or an empty string."""
-    warnings = plan.totals.warnings
-    return f"⚠ {count(warnings, 'load-order warning')}" if warnings else ""
+    """``⚠ 2 load-order warnings · 1 data warning``, or an empty string when there is none."""
+    parts = []
+    if plan.warnings:
+        parts.append(count(len(plan.warnings), "load-order warning"))
+    data = plan.data_warning_count()
+    if data:
+        parts.append(count(data, "data warning"))
+    return f"⚠ {' · '.join(parts)}" if parts else ""
 
 
 def skipped_line(entry) -> str:
@@ -174,7 +179,99 @@ def warning_lines(plan) -> list[str]:
     ``--skip-unreadable``, what cannot be read) — not the ones a pattern excludes.
     """
     lines = [f"{warning.definition}: {warning.message}" for warning in plan.warnings]
+    lines += data_warning_lines(plan)
     return lines + [skipped_line(entry) for entry in plan.skipped]
+
+
+# What the dumped rows hold (dangling keys, natural keys, files) -------------------
+
+
+def dangling_line(found) -> str:
+    """``wagtailcore.PageLogEntry.page → wagtailcore.Page: 3 rows name a missing row
+    (e.g. pk 12, no database constraint); dumped as raw ids``."""
+    constraint = "" if found.constrained else ", no database constraint"
+    rows = count(found.count, "row")
+    verb = "names" if found.count == 1 else "name"
+    return (
+        f"{found.model}.{found.field} → {found.target}: {rows} {verb} a missing row "
+        f"(e.g. pk {found.example_pk}{constraint}); dumped as raw ids"
+    )
+
+
+def natural_key_problem(check) -> str:
+    """What is wrong with a model's natural key: ``8 rows share a key, computed from…``."""
+    if check.no_lookup:
+        return "its manager has no get_by_natural_key"
+    problems = []
+    if check.missing:
+        problems.append(f"{count(check.missing, 'row')} without one")
+    if check.duplicates:
+        problems.append(f"{count(check.duplicates, 'row')} sharing one")
+    if check.unresolved:
+        problems.append(f"{count(check.unresolved, 'row')} not found back by it")
+    if check.reads_table:
+        problems.append("computed from other rows of its table")
+    return ", ".join(problems)
+
+
+def natural_key_line(check) -> str:
+    """``wagtailcore.Collection: natural key does not round-trip (computed from other
+    rows of its table; e.g. pk 2): dumped by primary key``."""
+    example = f"; e.g. pk {check.example_pk}" if check.example_pk is not None else ""
+    return (
+        f"{check.model}: natural key does not round-trip "
+        f"({natural_key_problem(check)}{example}): dumped by primary key"
+    )
+
+
+def file_reference_line(found) -> str:
+    """``33 wagtailimages.Rendition rows reference files excluded by 'images/'``…"""
+    rows = f"{count(found.count, f'{found.model} row')}"
+    verb = "references" if found.count == 1 else "reference"
+    noun = "a file" if found.count == 1 else "files"
+    if found.reason == "excluded":
+        where = f" (storage {found.storage})" if found.storage else ""
+        why = f"excluded by '{found.pattern}'{where}"
+    elif found.reason == "missing":
+        why = "that do not exist" if found.count != 1 else "that does not exist"
+    else:
+        why = "in no archived storage"
+    return f"{rows} {verb} {noun} {why} (field {found.field}, e.g. {found.example})"
+
+
+def data_warning_lines(plan, name: str | None = None) -> list[str]:
+    """The data warnings of the selection (or of the selected definition ``name``):
+    dangling references, natural keys dumped by primary key, files left out."""
+    if name is None:
+        labels, broken = plan.selected_labels, plan.broken_natural_keys
+    else:
+        labels = frozenset(
+            label
+            for item in plan.selected_definitions
+            if item.name == name
+            for label in item.labels
+        )
+        broken = plan.broken_natural_keys_for(name) if labels else ()
+    lines = [dangling_line(found) for found in plan.dangling if found.model in labels]
+    lines += [natural_key_line(check) for check in broken]
+    lines += [
+        file_reference_line(found)
+        for found in plan.file_reference_warnings
+        if found.model in labels
+    ]
+    return lines
+
+
+def remapped_line(plan) -> str:
+    """One info line for the references the load remaps (content types, permissions),
+    or an empty string when there is none."""
+    targets = sorted({item.target for item in plan.remapped_references})
+    if not targets:
+        return ""
+    return (
+        f"{count(len(plan.remapped_references), 'reference')} to {' and '.join(targets)}: "
+        "remapped by natural key when loaded"
+    )
 
 
 def unreadable_notice(plan) -> str:

@@ -380,7 +380,7 @@ def test_app_validation(tmp_path):
         load_config(tmp_path)
     assert problems_of(excinfo) == [
         "diskette.toml: app 'Auth': unknown option 'colour'",
-        "diskette.toml: app 'Auth': 'natural_foreign' must be a boolean, got str",
+        "diskette.toml: app 'Auth': 'natural_foreign' must be a boolean or a list of model labels, got str",
         "diskette.toml: app 'Auth': 'excludes' must be a list of strings, got str",
         "diskette.toml: apps[1] has no 'name'",
         "diskette.toml: apps[2]: 'name' must be a string, got int",
@@ -604,7 +604,7 @@ def test_django_settings_problems(tmp_path):
         "settings.DISKETTE_DUMP_FILENAME: must be a string, got bytes",
         "settings.DISKETTE_DUMP_PERMISSIONS: must be an octal mode like '600', got 'rw'",
         "settings.DISKETTE_APPS: app 'Auth': unknown option 'colour'",
-        "settings.DISKETTE_APPS: app 'Auth': 'natural_foreign' must be a boolean, got str",
+        "settings.DISKETTE_APPS: app 'Auth': 'natural_foreign' must be a boolean or a list of model labels, got str",
         "settings.DISKETTE_APPS: item 1 must be a (name, options) pair or a dict, got tuple",
         "settings.DISKETTE_APPS: item 2 must be a (name, options) pair or a dict, got str",
         "settings.DISKETTE_APPS: item 3 has no 'name'",

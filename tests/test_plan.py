@@ -61,7 +61,9 @@ def test_load_order_warnings_name_both_labels(tmp_path):
     assert "orders.Customer.user → auth.User: auth.User is not dumped" in [
         w.message for w in only.warnings
     ]
-    assert [w.kind for w in plan.warnings_for("Users")] == ["missing", "missing"]
+    # auth.User → auth.Group is missing; auth.User → auth.Permission is remapped at load.
+    assert [w.target for w in plan.warnings_for("Users")] == ["auth.Group"]
+    assert [w.target for w in plan.remapped_references] == ["auth.Permission"]
 
 
 def test_the_plan_keeps_its_request_and_reads_its_choices_there(demo, tmp_path):
@@ -167,7 +169,11 @@ def test_plan_summary_says_what_is_off(demo_plan):
     summary = wording.plan_summary(demo_plan)
     assert summary.startswith("5 of 5 definitions · ")
     assert f"→ {demo_plan.archive_path}" in summary
-    assert summary.endswith(f"· {len(demo_plan.warnings)} warnings")
+    # The demo's references to permissions and content types are remapped: no warning.
+    assert "warning" not in summary
+    orders_only = demo_plan.select(definitions=["Shop orders"])
+    warnings = orders_only.totals.warnings
+    assert warnings and wording.plan_summary(orders_only).endswith(f"· {warnings} warnings")
     no_data = wording.plan_summary(demo_plan.select(with_data=False))
     assert no_data.startswith("no data · ") and "definitions" not in no_data
     off = wording.plan_summary(demo_plan.select(with_storages_excludes=False))
@@ -184,7 +190,10 @@ def test_write_description_lists_what_is_written(demo_plan):
     assert lines[2] == "          django.contrib.sites, Users, Shop catalog, Shop orders, … (+1)"
     assert lines[3].startswith("storages  ") and lines[3].endswith(" before compression")
     assert lines[4] == "          media, private"
-    assert lines[-1] == f"⚠ {len(demo_plan.warnings)} load-order warnings"
+    assert not wording.warnings_notice(demo_plan)  # the demo's references are remapped
+    orders_only = demo_plan.select(definitions=["Shop orders"])
+    warnings = len(orders_only.warnings)
+    assert wording.write_description(orders_only)[-1] == f"⚠ {warnings} load-order warnings"
     nothing = wording.write_description(demo_plan.select(definitions=[], storages=[]))
     assert nothing[1:3] == ["data      none", "storages  none"]
 
@@ -194,7 +203,7 @@ def test_write_description_warns_about_a_replaced_archive(demo, tmp_path):
     plan = dumper.plan(DumpRequest.from_config(config, destination=tmp_path))
     plan.archive_path.write_bytes(b"old")
     lines = wording.write_description(plan)
-    assert lines[-3:-1] == ["", "⚠ replaces the existing archive of that name (3 Bytes)"]
+    assert lines[-2:] == ["", "⚠ replaces the existing archive of that name (3 Bytes)"]
 
 
 def test_without_a_storage_walk_the_archive_holds_data_only(demo):

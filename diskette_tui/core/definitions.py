@@ -190,6 +190,7 @@ class ApplicationConfig:
         found += self._command_problems()
         found += self._models_problems()
         found += self._excludes_problems()
+        found += self._natural_key_problems()
         return [f"definition '{self.name}': {problem}" for problem in found]
 
     @staticmethod
@@ -270,6 +271,32 @@ class ApplicationConfig:
         if unknown:
             return [f"unknown model label(s) in 'excludes': {', '.join(unknown)}"]
         return []
+
+    def _natural_key_problems(self) -> list[str]:
+        """``natural_foreign``/``natural_primary``: a boolean or a list of known model labels."""
+        found = []
+        for option in ("natural_foreign", "natural_primary"):
+            value = getattr(self, option)
+            if isinstance(value, bool) or value is None:
+                continue
+            if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+                found.append(f"'{option}' must be true, false or a list of model labels")
+                continue
+            invalid = self.registry.not_fully_qualified(value)
+            unknown_apps, unknown_models = self.registry.unknown_labels(
+                [label for label in value if label not in invalid]
+            )
+            if invalid:
+                found.append(
+                    f"'{option}' takes fully qualified labels like 'app.Model', "
+                    f"not: {', '.join(invalid)}"
+                )
+            if unknown_apps or unknown_models:
+                found.append(
+                    f"unknown model label(s) in '{option}': "
+                    f"{', '.join(unknown_apps + unknown_models)}"
+                )
+        return found
 
     def validate(self):
         """Raise :class:`ApplicationConfigError` with every problem, if any."""

@@ -31,7 +31,7 @@ from ..exceptions import (
     DumpFailed,
 )
 from ..loggers import NoOperationLogger
-from . import serializers
+from . import integrity, serializers
 from .archive import ArchiveWriter
 from .definitions import ApplicationConfig, DrainApplicationConfig
 from .manifest import GENERATOR, build_manifest, dump_manifest
@@ -498,7 +498,7 @@ class Dumper:
         self.check_request(request)
         progress = progress or no_progress
         storages = ()
-        definitions, snapshot = self._definition_plans(request, progress)
+        definitions, snapshot, checks = self._definition_plans(request, progress)
         if request.scan and request.with_storages:
             storages = scan_storages(
                 self.storages,
@@ -517,19 +517,22 @@ class Dumper:
             storages_basepath=self.storages_basepath,
             indent=self.indent,
             snapshot=snapshot,
+            checks=checks,
         )
         if request.scan:
             _require_writable(plan)
         return plan
 
     def _definition_plans(self, request: DumpRequest, progress):
-        """Every definition's plan, and the :class:`Snapshot` their row counts read."""
+        """Every definition's plan, the :class:`Snapshot` their row counts read, and what
+        the rows hold (:func:`integrity.check_data`, when rows are counted)."""
         definitions = []
         with serializers.snapshot() as snapshot:
             for index, app in enumerate(self.apps):
                 progress(ProgressUpdate("plan", app.name, index, len(self.apps)))
                 definitions.append(self._definition_plan(app, request))
-        return tuple(definitions), snapshot
+            checks = integrity.check_data(self.apps) if request.count_rows else None
+        return tuple(definitions), snapshot, checks
 
     def _definition_plan(self, app, request: DumpRequest) -> DefinitionPlan:
         registry = app.registry

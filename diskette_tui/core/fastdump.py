@@ -90,12 +90,23 @@ class ModelDump:
     not exist is written as the raw value). ``use_natural_primary``: the
     ``pk`` is left out when the model has ``natural_key()``.
     ``use_base_manager``: rows are read with ``_base_manager`` (dumpdata ``--all``).
+    ``natural_targets``: when given, only references to these models (labels)
+    use natural keys (see :class:`~.fixture_serializers.NaturalKeyChoice`).
     """
 
     label: str
     use_natural_foreign: bool = False
     use_natural_primary: bool = False
     use_base_manager: bool = False
+    natural_targets: frozenset[str] | None = None
+
+    def names_by_natural_key(self, target) -> bool:
+        """Whether a reference to the model ``target`` is written as its natural key."""
+        if not (self.use_natural_foreign and hasattr(target, "natural_key")):
+            return False
+        if self.natural_targets is None:
+            return True
+        return target._meta.concrete_model._meta.label in self.natural_targets
 
 
 @dataclass(frozen=True)
@@ -268,39 +279,51 @@ def dumpdata_models(labels, excludes=(), natural_foreign=False, using="default")
     ]
 
 
-def definition_model_dumps(definition) -> list[ModelDump]:
-    """The :class:`ModelDump` of each model a definition's ``dumpdata`` call serializes."""
+def definition_model_dumps(definition, choice=None) -> list[ModelDump]:
+    """The :class:`ModelDump` of each model a definition's ``dumpdata`` call serializes.
+
+    ``choice`` (a :class:`~.fixture_serializers.NaturalKeyChoice`) says which
+    models natural keys apply to; without it, the definition's options apply
+    to every model, as plain ``dumpdata`` does.
+    """
     labels = [] if definition.is_drain else list(definition.models)
     excludes = list(definition.excludes) if definition.is_drain else []
-    models = dumpdata_models(labels, excludes, bool(definition.natural_foreign))
+    natural_foreign = bool(choice.foreign) if choice else bool(definition.natural_foreign)
+    models = dumpdata_models(labels, excludes, natural_foreign)
     return [
         ModelDump(
             model._meta.label,
-            use_natural_foreign=bool(definition.natural_foreign),
-            use_natural_primary=bool(definition.natural_primary),
+            use_natural_foreign=natural_foreign,
+            use_natural_primary=(
+                model._meta.label in choice.primary if choice else bool(definition.natural_primary)
+            ),
             use_base_manager=bool(definition.use_base_manager),
+            natural_targets=choice.foreign if choice else None,
         )
         for model in models
     ]
 
 
-def dump_definition(definition, path: Path, indent=None) -> int:
+def dump_definition(definition, path: Path, indent=None, choice=None) -> int:
     """Write a definition's dump to ``path`` as ``dumpdata`` would; return its object count.
 
+    ``choice``: the per-model natural keys (see :func:`definition_model_dumps`).
     A value the fast path cannot encode exactly makes ``dumpdata`` write the
     whole file again (in the same read transaction), counted by reading it back.
     """
-    dumps = definition_model_dumps(definition)
+    from . import fixture_serializers
+    from .serializers import call_dumpdata_choosing, call_options, count_objects, natural_key_choice
+
+    dumps = definition_model_dumps(definition, choice)
     try:
-        return write_dump(path, dumps, definition.format, indent=indent).objects
+        if choice is None:
+            return write_dump(path, dumps, definition.format, indent=indent).objects
+        with fixture_serializers.choosing(choice):
+            return write_dump(path, dumps, definition.format, indent=indent).objects
     except FastPathUnsupported:
-        from django.core import management
-
-        from .serializers import call_options, command_name, count_objects
-
         labels, options = call_options(definition, indent=indent)
-        with open(path, "w", encoding="utf-8") as stream:
-            management.call_command(command_name(definition), *labels, stdout=stream, **options)
+        choice = choice or natural_key_choice(definition)
+        call_dumpdata_choosing(definition, path, labels, options, choice)
         return count_objects(path, definition.format)
 
 
@@ -407,6 +430,10 @@ def _django_objects(model, dump: ModelDump, fmt: str, indent, using):
     from django.core import serializers
 
     base = serializers.get_serializer(fmt)
+    if dump.natural_targets is not None:
+        from .fixture_serializers import with_choice
+
+        base = with_choice(base)  # natural keys per model, dangling keys raw
     captured: list[str] = []
 
     class Continuing(base):
@@ -513,7 +540,7 @@ def _columns(model, dump: ModelDump, resolver) -> list[_Column]:
         natural = None
         if field.remote_field is not None:
             target = field.remote_field.model
-            if dump.use_natural_foreign and hasattr(target, "natural_key"):
+            if dump.names_by_natural_key(target):
                 natural = resolver.converter(target, field.target_field.attname, field.name)
         convert = _converter(field)
         # A file field's NULL is a FieldFile without a name: written as "".
@@ -725,7 +752,7 @@ def _m2m_reader(field, dump: ModelDump, resolver, using) -> Callable:
     source = through._meta.get_field(field.m2m_field_name())
     target_fk = through._meta.get_field(field.m2m_reverse_field_name())
     target = field.remote_field.model
-    natural = dump.use_natural_foreign and hasattr(target, "natural_key")
+    natural = dump.names_by_natural_key(target)
     ordering = [source.attname, *_m2m_ordering(field), target_fk.attname]
     convert = _converter(target._meta.pk)
     to_field = target_fk.target_field.attname

@@ -19,6 +19,13 @@ from datetime import datetime
 from functools import cached_property
 from pathlib import Path
 
+from .integrity import (
+    REMAPPED_LABELS,
+    DanglingReference,
+    DataChecks,
+    FileReferences,
+    NaturalKeyCheck,
+)
 from .ordering import LoadOrderWarning, Relation, load_order_warnings
 from .requests import DumpRequest
 
@@ -228,6 +235,7 @@ class DumpPlan:
     storages_basepath: Path
     indent: int | None = None
     snapshot: Snapshot | None = None
+    checks: DataChecks | None = None
 
     # What was asked --------------------------------------------------------
 
@@ -419,8 +427,90 @@ class DumpPlan:
 
     @property
     def warnings(self) -> tuple[LoadOrderWarning, ...]:
-        """Load-order warnings of the selected definitions, in definition order."""
-        return load_order_warnings(self.selected_definitions)
+        """Load-order warnings of the selected definitions, in definition order.
+
+        A reference to a model the load remaps (content types, permissions:
+        :data:`~.integrity.REMAPPED_LABELS`) is not one: see :attr:`remapped_references`.
+        """
+        return tuple(
+            item
+            for item in load_order_warnings(self.selected_definitions)
+            if item.target not in REMAPPED_LABELS
+        )
+
+    @property
+    def remapped_references(self) -> tuple[LoadOrderWarning, ...]:
+        """References of the selected definitions to content types and permissions that no
+        earlier definition dumps: the load translates them by natural key (an info)."""
+        return tuple(
+            item
+            for item in load_order_warnings(self.selected_definitions)
+            if item.target in REMAPPED_LABELS
+        )
+
+    # What the rows hold (facts of :mod:`.integrity`, for the selected definitions) -----
+
+    @property
+    def selected_labels(self) -> frozenset[str]:
+        """Labels of the models the selected definitions dump."""
+        return frozenset(label for item in self.selected_definitions for label in item.labels)
+
+    @property
+    def dangling(self) -> tuple[DanglingReference, ...]:
+        """Foreign keys of dumped rows naming missing rows (written as raw ids)."""
+        if self.checks is None:
+            return ()
+        labels = self.selected_labels
+        return tuple(item for item in self.checks.dangling if item.model in labels)
+
+    @property
+    def broken_natural_keys(self) -> tuple[NaturalKeyCheck, ...]:
+        """Models the selected definitions would write by natural key whose key does not
+        round-trip (they are dumped by primary key instead)."""
+        if self.checks is None:
+            return ()
+        selected = {item.name for item in self.selected_definitions}
+        used = {label for name, label in self.checks.natural_key_users if name in selected}
+        return tuple(
+            check
+            for check in self.checks.natural_keys
+            if check.model in used and not check.round_trips
+        )
+
+    @cached_property
+    def file_reference_warnings(self) -> tuple[FileReferenceWarning, ...]:
+        """Dumped rows naming files the archive will not hold (:func:`file_reference_warnings`)."""
+        if self.checks is None or not self.with_data:
+            return ()
+        labels = self.selected_labels
+        references = [item for item in self.checks.file_references if item.model in labels]
+        return file_reference_warnings(references, self.storages, self.with_storages)
+
+    def broken_natural_keys_for(self, name: str) -> tuple[NaturalKeyCheck, ...]:
+        """The :attr:`broken_natural_keys` that definition ``name`` would use."""
+        if self.checks is None:
+            return ()
+        used = {label for user, label in self.checks.natural_key_users if user == name}
+        return tuple(check for check in self.broken_natural_keys if check.model in used)
+
+    def data_warning_count(self, name: str | None = None) -> int:
+        """How many dangling, natural-key and file warnings the selection (or the selected
+        definition ``name``) has."""
+        if name is None:
+            labels, broken = self.selected_labels, self.broken_natural_keys
+        else:
+            labels = frozenset(
+                label
+                for item in self.selected_definitions
+                if item.name == name
+                for label in item.labels
+            )
+            broken = self.broken_natural_keys_for(name) if labels else ()
+        return (
+            sum(1 for item in self.dangling if item.model in labels)
+            + len(broken)
+            + sum(1 for item in self.file_reference_warnings if item.model in labels)
+        )
 
     def warnings_for(self, name: str) -> tuple[LoadOrderWarning, ...]:
         """Load-order warnings of one definition, against the current selection."""
@@ -459,7 +549,7 @@ class DumpPlan:
             rows=self.rows,
             files=self.files,
             size=self.size,
-            warnings=len(self.warnings),
+            warnings=len(self.warnings) + self.data_warning_count(),
         )
 
     def as_dict(self) -> dict:
@@ -476,6 +566,7 @@ class DumpPlan:
             "definitions": [self._definition_dict(item) for item in self.definitions],
             "storages": [self._storage_dict(item) for item in self.storages],
             "warnings": [w.message for w in self.warnings],
+            **self._checks_dict(),
             "snapshot": self.snapshot.as_dict() if self.snapshot else None,
             "skip_unreadable": self.skip_unreadable,
             "errors": list(self.unreadable_problems),
@@ -486,6 +577,17 @@ class DumpPlan:
                 "files": totals.files,
                 "size": totals.size,
             },
+        }
+
+    def _checks_dict(self) -> dict:
+        """The integrity facts of the selection, JSON-ready (empty when they were not read)."""
+        if self.checks is None:
+            return {}
+        return {
+            "dangling": [dataclasses.asdict(item) for item in self.dangling],
+            "natural_keys": [dataclasses.asdict(item) for item in self.broken_natural_keys],
+            "file_references": [dataclasses.asdict(item) for item in self.file_reference_warnings],
+            "remapped_references": [w.message for w in self.remapped_references],
         }
 
     def _definition_dict(self, item: DefinitionPlan) -> dict:
@@ -503,6 +605,14 @@ class DumpPlan:
             "command": item.command,
             "rows": item.rows,
             "warnings": [w.message for w in self.warnings_for(item.name)],
+            "dangling": [
+                dataclasses.asdict(found)
+                for found in (self.checks.dangling if self.checks else ())
+                if found.model in item.labels
+            ],
+            "natural_keys": [
+                dataclasses.asdict(check) for check in self.broken_natural_keys_for(item.name)
+            ],
         }
 
     def _storage_dict(self, item: StoragePlan) -> dict:
@@ -527,6 +637,100 @@ class DumpPlan:
                 for e in item.skipped_links
             ],
         }
+
+
+@dataclass(frozen=True)
+class FileReferenceWarning:
+    """``count`` rows of ``model`` whose ``field`` names a file the archive will not hold.
+
+    ``reason``: ``"excluded"`` (by ``pattern`` of storage ``storage``),
+    ``"missing"`` (no such file) or ``"outside"`` (in no archived storage).
+    ``example`` is one such file, relative to its storage when it is in one.
+    """
+
+    model: str
+    field: str
+    reason: str
+    count: int
+    example: str
+    pattern: str | None = None
+    storage: str | None = None
+
+
+def file_reference_warnings(
+    references: list[FileReferences], storages, with_storages: bool
+) -> tuple[FileReferenceWarning, ...]:
+    """What the files named by ``references`` become in the archive, where they are lost.
+
+    Each file is looked for in the selected storages: archived (fine), left
+    out by an exclusion pattern (``excluded``), or absent from disk
+    (``missing``); a file under no selected storage is ``outside`` when some
+    storage is archived (a data-only dump holds no file: not a warning).
+    Skipped entries (links, unreadable) have their own warnings.
+    """
+    selected = [item for item in storages if item.selected] if with_storages else []
+    places = [_StoragePlace(item) for item in selected]
+    groups: dict[tuple, list] = {}
+    for reference in references:
+        for _pk, path, exists in reference.files:
+            found = _lost_file(path, exists, places)
+            if found is None:
+                continue
+            reason, example, pattern, storage = found
+            key = (reference.model, reference.field, reason, pattern, storage)
+            groups.setdefault(key, [0, example])[0] += 1
+    return tuple(
+        FileReferenceWarning(model, field_name, reason, total, example, pattern, storage)
+        for (model, field_name, reason, pattern, storage), (total, example) in groups.items()
+    )
+
+
+class _StoragePlace:
+    """A selected storage's archived files and exclusions, by absolute path."""
+
+    def __init__(self, storage: StoragePlan):
+        self.name = storage.arcname
+        self.root = os.path.realpath(storage.path)
+        self.archived = {os.path.abspath(entry.path) for entry in storage.entries}
+        self.excluded_files = {
+            os.path.abspath(entry.path): entry.pattern
+            for entry in storage.excluded
+            if not entry.is_dir
+        }
+        self.excluded_dirs = [
+            (os.path.abspath(entry.path) + os.sep, entry.pattern)
+            for entry in storage.excluded
+            if entry.is_dir
+        ]
+        self.skipped = {os.path.abspath(entry.path) for entry in storage.skipped_links}
+
+    def holds(self, path: str) -> bool:
+        return path.startswith(self.root + os.sep)
+
+    def pattern_for(self, path: str) -> str | None:
+        if path in self.excluded_files:
+            return self.excluded_files[path]
+        return next(
+            (pattern for folder, pattern in self.excluded_dirs if path.startswith(folder)), None
+        )
+
+
+def _lost_file(path: str, exists: bool, places) -> tuple | None:
+    """``(reason, example, pattern, storage)`` for a file the archive will not hold, else None."""
+    place = next((item for item in places if item.holds(path)), None)
+    if place is None:
+        if not exists:
+            return ("missing", path, None, None)
+        return ("outside", path, None, None) if places else None
+    shown = os.path.relpath(path, place.root)
+    if path in place.archived or path in place.skipped:
+        return None
+    pattern = place.pattern_for(path)
+    if pattern is not None:
+        return ("excluded", shown, pattern, place.name)
+    if not exists:
+        return ("missing", shown, None, place.name)
+    return None
 
 
 def _unreadable_problem(entry: SkippedLink) -> str:

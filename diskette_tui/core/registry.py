@@ -179,6 +179,29 @@ class ModelRegistry:
                 found.append((field.name, target_label))
         return found
 
+    @staticmethod
+    def foreign_relations(model, with_many_to_many: bool = False) -> list:
+        """The forward foreign keys and one-to-ones of ``model`` (field objects), self-references
+        included; with ``with_many_to_many``, its M2M fields with an auto-created table too.
+
+        Generic foreign keys (no single target) are left out; the link of a
+        multi-table child to its parent is in (a natural primary key writes it).
+        """
+        found = []
+        for field in model._meta.get_fields():
+            if not (field.is_relation and field.concrete):
+                continue
+            if field.auto_created and not getattr(field.remote_field, "parent_link", False):
+                continue
+            if field.related_model is None:
+                continue
+            if field.many_to_one or field.one_to_one:
+                found.append(field)
+            elif with_many_to_many and field.many_to_many:
+                if field.remote_field.through._meta.auto_created:
+                    found.append(field)
+        return found
+
 
 @lru_cache(maxsize=1)
 def get_registry() -> ModelRegistry:

@@ -14,7 +14,7 @@ import platform
 import shlex
 from pathlib import Path
 
-from ..exceptions import DumperError
+from ..exceptions import DumperError, DumpFailed
 from .formats import precise_formats
 from .plan import Snapshot, clashing_names
 from .progress import ProgressUpdate, no_progress
@@ -134,13 +134,19 @@ def call_options(definition, indent=None) -> tuple[list[str], dict]:
     return list(definition.models), options
 
 
-def dump_definition(definition, path: Path, indent=None) -> int | None:
+def dump_definition(definition, path: Path, indent=None, natural_keys=None) -> int | None:
     """Dump a definition's data to ``path``; the object count when it was counted while writing.
 
-    ``json`` and ``jsonl`` are written by the precise serializers (whole
-    datetimes and times, see :mod:`.formats`): by the fast path
-    (:mod:`.fastdump`: the same bytes, counted while written) when it handles
-    the definition, else by Django's own command (None: not counted).
+    With ``dumpdata`` itself, the natural keys are chosen per model
+    (:func:`natural_key_choice`, from ``natural_keys``: label →
+    :class:`~.integrity.NaturalKeyCheck`, checked here when not given) and a
+    dangling foreign key is written as its raw value; a dump that fails names
+    the definition and the row (:class:`DumpFailed`). ``json`` and ``jsonl``
+    are written by the precise serializers (whole datetimes and times, see
+    :mod:`.formats`): by the fast path (:mod:`.fastdump`: the same bytes,
+    counted while written) when it handles the definition, else by Django's
+    own command (None: not counted). A ``dump_command`` of the project's own
+    gets the plain ``dumpdata`` options.
     """
     from django.core import management
 
@@ -151,12 +157,92 @@ def dump_definition(definition, path: Path, indent=None) -> int | None:
         # dumpdata without labels dumps everything: an empty definition writes nothing.
         Path(path).write_text("[]" if definition.format == "json" else "")
         return 0
+    if command_name(definition) != COMMAND_NAME:
+        with open(path, "w", encoding="utf-8") as stream, precise_formats():
+            management.call_command(command_name(definition), *labels, stdout=stream, **options)
+        return None
+    choice = natural_key_choice(definition, natural_keys)
     with precise_formats():
         if fastdump.handles(definition):
-            return fastdump.dump_definition(definition, path, indent=indent)
-        with open(path, "w", encoding="utf-8") as stream:
-            management.call_command(command_name(definition), *labels, stdout=stream, **options)
+            try:
+                return fastdump.dump_definition(definition, path, indent=indent, choice=choice)
+            except DumpFailed:
+                raise
+            except Exception as exc:
+                from .fixture_serializers import DumpPosition
+
+                raise DumpFailed(failed_row_message(definition, DumpPosition(), exc)) from exc
+    call_dumpdata_choosing(definition, path, labels, options, choice)
     return None
+
+
+def natural_key_choice(definition, natural_keys=None):
+    """The models a definition writes by natural key: those its options name whose key
+    round-trips (``natural_keys``: label → check; checked now for those not given)."""
+    from . import integrity
+    from .fixture_serializers import NaturalKeyChoice
+
+    natural_keys = dict(natural_keys or {})
+    wanted = [
+        *integrity.natural_foreign_candidates(definition),
+        *integrity.natural_primary_candidates(definition),
+    ]
+    registry = definition.registry
+    for label in wanted:
+        if label not in natural_keys and integrity.needs_check(label):
+            natural_keys[label] = integrity.check_natural_key(registry.get_model(label).model)
+
+    def usable(labels):
+        return frozenset(
+            label
+            for label in labels
+            if not integrity.needs_check(label) or natural_keys[label].round_trips
+        )
+
+    return NaturalKeyChoice(
+        format=definition.format,
+        foreign=usable(integrity.natural_foreign_candidates(definition)),
+        primary=usable(integrity.natural_primary_candidates(definition)),
+    )
+
+
+def call_dumpdata_choosing(definition, path: Path, labels, options, choice) -> None:
+    """Run ``dumpdata`` with the per-model serializer of ``choice`` into ``path``.
+
+    A failure becomes :class:`DumpFailed` naming the definition, and the
+    model and primary key of the row being written when there was one.
+    """
+    from django.core import management
+
+    from . import fixture_serializers
+
+    fixture_serializers.register()
+    options = {
+        **options,
+        "format": fixture_serializers.FORMAT_NAME,
+        # dumpdata sorts models by their natural-key dependencies only when asked to.
+        "use_natural_foreign_keys": bool(choice.foreign),
+        "use_natural_primary_keys": bool(choice.primary),
+    }
+    with fixture_serializers.choosing(choice) as position, precise_formats():
+        try:
+            with open(path, "w", encoding="utf-8") as stream:
+                management.call_command(COMMAND_NAME, *labels, stdout=stream, **options)
+        except Exception as exc:
+            raise DumpFailed(failed_row_message(definition, position, exc)) from exc
+
+
+def failed_row_message(definition, position, exc: Exception) -> str:
+    """``definition 'Pages': cannot dump wagtailcore.PageLogEntry row pk=12: …``."""
+    reason = str(exc).removeprefix("Unable to serialize database: ").strip()
+    reason = reason or type(exc).__name__
+    if position.inside:
+        return (
+            f"definition '{definition.name}': cannot dump {position.label} row "
+            f"pk={position.pk}: {reason}"
+        )
+    after = f" (after {position.label} row pk={position.pk})" if position.label else ""
+    return f"definition '{definition.name}': cannot dump{after}: {reason}"
 
 
 @contextlib.contextmanager
@@ -230,15 +316,32 @@ def dump_definitions(
     with snapshot() as found:
         if on_snapshot is not None:
             on_snapshot(found)
+        natural_keys = checked_natural_keys(definitions)
         for index, definition in enumerate(definitions):
             progress(ProgressUpdate("data", definition.name, index, total))
             path = Path(workdir) / definition.filename
-            count = dump_definition(definition, path, indent=indent)
+            count = dump_definition(definition, path, indent=indent, natural_keys=natural_keys)
             if counts is not None and count is not None:
                 counts[path] = count
             paths.append(path)
         progress(ProgressUpdate("data", "", total, total))
     return paths
+
+
+def checked_natural_keys(definitions) -> dict:
+    """The natural-key check of every model the in-process dumps of ``definitions`` write by
+    natural key (label → :class:`~.integrity.NaturalKeyCheck`), each model once."""
+    from . import integrity
+
+    in_process = [item for item in definitions if command_name(item) == COMMAND_NAME]
+    if not in_process:
+        return {}
+    registry = in_process[0].registry
+    return {
+        label: integrity.check_natural_key(registry.get_model(label).model)
+        for label in integrity.natural_key_candidates(in_process)
+        if integrity.needs_check(label)
+    }
 
 
 def dump_permissions():

@@ -10,6 +10,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from ...core.plan import DefinitionPlan, DumpPlan
+from ...wording import data_warning_lines
 
 #: Option names of a definition as people read them.
 OPTION_LABELS = {
@@ -55,11 +56,12 @@ def describe_definition(plan: DumpPlan, item: DefinitionPlan) -> Group:
     if nobody:
         grid.add_row("dumped by nobody", _labels(nobody, "dim"), "")
     parts = [grid]
-    warnings = plan.warnings_for(item.name) if item.selected else ()
+    warnings = [w.message for w in plan.warnings_for(item.name)] if item.selected else []
+    warnings += data_warning_lines(plan, item.name) if item.selected else []
     if warnings:
         parts.append(Text(""))
         for warning in warnings:
-            parts.append(Text.assemble(("⚠ ", "bold yellow"), (warning.message, "yellow")))
+            parts.append(Text.assemble(("⚠ ", "bold yellow"), (warning, "yellow")))
     comments = item.payload.get("comments")
     if comments:
         parts.append(Text(""))
