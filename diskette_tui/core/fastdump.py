@@ -307,19 +307,17 @@ def definition_model_dumps(definition, choice=None) -> list[ModelDump]:
 def dump_definition(definition, path: Path, indent=None, choice=None) -> int:
     """Write a definition's dump to ``path`` as ``dumpdata`` would; return its object count.
 
-    ``choice``: the per-model natural keys (see :func:`definition_model_dumps`).
+    ``choice``: the per-model natural keys (see :func:`definition_model_dumps`);
+    given, the call runs inside :func:`.fixture_serializers.choosing` of it
+    (the models Django's serializer writes read it there).
     A value the fast path cannot encode exactly makes ``dumpdata`` write the
     whole file again (in the same read transaction), counted by reading it back.
     """
-    from . import fixture_serializers
     from .serializers import call_dumpdata_choosing, call_options, count_objects, natural_key_choice
 
     dumps = definition_model_dumps(definition, choice)
     try:
-        if choice is None:
-            return write_dump(path, dumps, definition.format, indent=indent).objects
-        with fixture_serializers.choosing(choice):
-            return write_dump(path, dumps, definition.format, indent=indent).objects
+        return write_dump(path, dumps, definition.format, indent=indent).objects
     except FastPathUnsupported:
         labels, options = call_options(definition, indent=indent)
         choice = choice or natural_key_choice(definition)

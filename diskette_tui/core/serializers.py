@@ -164,14 +164,15 @@ def dump_definition(definition, path: Path, indent=None, natural_keys=None) -> i
     choice = natural_key_choice(definition, natural_keys)
     with precise_formats():
         if fastdump.handles(definition):
-            try:
-                return fastdump.dump_definition(definition, path, indent=indent, choice=choice)
-            except DumpFailed:
-                raise
-            except Exception as exc:
-                from .fixture_serializers import DumpPosition
+            from .fixture_serializers import choosing
 
-                raise DumpFailed(failed_row_message(definition, DumpPosition(), exc)) from exc
+            with choosing(choice) as position:
+                try:
+                    return fastdump.dump_definition(definition, path, indent=indent, choice=choice)
+                except DumpFailed:
+                    raise
+                except Exception as exc:
+                    raise DumpFailed(failed_row_message(definition, position, exc)) from exc
     call_dumpdata_choosing(definition, path, labels, options, choice)
     return None
 
