@@ -12,7 +12,9 @@ storages restored into ``restore/``, which already holds part of ``media``:
 the confirmation shows one storage merged over existing files and one new
 folder. The app runs headless with ``run_test(size=(120, 36))``.
 
-Writes inspect.svg and load.svg next to this script.
+Writes inspect.svg, load-preview.svg (the interactive load preview: data on,
+one data file ticked off, storage mode switched to replace), load-preview-80x24.svg
+and load.svg next to this script.
 """
 
 from __future__ import annotations
@@ -101,10 +103,47 @@ async def load(archive: Path, project: Project):
         await pilot.press("n", "q")
 
 
+async def replanned(pilot, key: str) -> None:
+    """Press ``key`` and wait for the load preview to show the new plan."""
+    before = pilot.app.browser.view
+    await pilot.press(key)
+    await wait_for(pilot, lambda: pilot.app.browser.view is not before)
+
+
+async def load_preview(archive: Path, project: Project, size, filename: str):
+    """The load preview after choices: data on, users.json off, storages replaced."""
+    from diskette_tui.core.restore import Loader, LoadRequest
+    from diskette_tui.tui.load_app import LoadApp
+
+    class PreviewOnlyLoader(Loader):
+        def execute(self, plan, progress=None, using="default"):
+            raise AssertionError("the screenshots never load")
+
+    app = LoadApp(
+        PreviewOnlyLoader(),
+        LoadRequest(archive, restore_folder(), with_data=False),
+        title="diskette — load preview",
+        subtitle=f"{archive.name} → {project.settings_module}",
+        database=project.database_label(),
+    )
+    async with app.run_test(size=size) as pilot:
+        await wait_for(pilot, lambda: app.browser.loaded)
+        await replanned(pilot, "D")  # data on
+        await pilot.press("down")  # users.json
+        await replanned(pilot, "space")  # ticked off
+        await replanned(pilot, "M")  # storages: replace
+        await pilot.pause()
+        await shoot(app, filename)
+        await pilot.press("q")
+
+
 def main():
     archive, project = build_archive()
     asyncio.run(inspect(archive))
     asyncio.run(load(archive, project))
+    for size, filename in ((SIZE, "load-preview.svg"), ((80, 24), "load-preview-80x24.svg")):
+        shutil.rmtree(DEMO_DIR / "restore", ignore_errors=True)
+        asyncio.run(load_preview(archive, project, size, filename))
 
 
 if __name__ == "__main__":

@@ -82,8 +82,8 @@ async def preview_and_confirm(config, dumper, size=SIZE):
     async with app.run_test(size=size) as pilot:
         await wait_for(pilot, lambda: app.preview.loaded)
         await pilot.press("down", "down")  # Shop catalog: options, natural keys, comments
-        await pilot.press("tab", "down", "down", "enter")  # open media/pictures
-        await pilot.press("shift+tab")
+        await pilot.press("tab", "tab", "down", "down", "enter")  # open media/pictures
+        await pilot.press("shift+tab", "shift+tab")
         await pilot.pause()
         await shoot(app, suffixed("preview.svg", size))
         await pilot.press("d")

@@ -165,7 +165,7 @@ def test_confirm_writes_the_whole_selection(session, tmp_path):
         async with app.run_test(size=SIZE) as pilot:
             await loaded(pilot)
             await pilot.press("n", "a")  # none, then all again
-            await pilot.press("tab", "space")  # untick the "media" storage
+            await pilot.press("tab", "tab", "space")  # untick the "media" storage
             await pilot.pause()
             assert "20 files" in summary_text(app)
             await pilot.press("d", "y")
@@ -378,8 +378,8 @@ def test_patterns_toggle_replans_keeps_selection_and_writes_shown_plan(session, 
             assert first.with_storages_excludes
             assert any(e.arcname == "media/cache" for s in first.storages for e in s.excluded)
             await pilot.press("down", "down", "down", "space", "x")  # untick Shop orders
-            await pilot.press("tab", "down", "down", "enter")  # open media/pictures
-            await pilot.press("shift+tab")
+            await pilot.press("tab", "tab", "down", "down", "enter")  # open media/pictures
+            await pilot.press("shift+tab", "shift+tab")
             await pilot.pause()
             chosen = _selected_names(app.preview.plan)
             assert "Shop orders" not in chosen and len(chosen) == 4
@@ -527,7 +527,7 @@ def test_big_storage_is_built_lazily(session, tmp_path):
             tree = app.preview.query_one(StorageTree)
             assert len(list(_walk(tree.root))) == 101  # the storage and its 100 folders
             assert "100,000 files" in summary_text(app)
-            await pilot.press("tab", "down", "enter")  # open d00: 1,000 files
+            await pilot.press("tab", "tab", "down", "enter")  # open d00: 1,000 files
             await pilot.pause()
             assert len(list(_walk(tree.root))) == 101 + 1000
             await pilot.press("q")

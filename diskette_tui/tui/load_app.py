@@ -22,7 +22,14 @@ from ..render import count
 from .archive_base import ArchiveViewApp
 from .archive_view import ArchiveView, load_view
 from .base import failure_message
-from .messages import ArchiveLoaded, LoadCancelled, LoadFailed, LoadProgressed, LoadRequested
+from .messages import (
+    ArchiveLoaded,
+    LoadCancelled,
+    LoadFailed,
+    LoadProgressed,
+    LoadReplanRequested,
+    LoadRequested,
+)
 from .screens import ErrorScreen, LoadConfirmation, LoadedScreen, LoadingScreen
 
 LOAD_WORKER = "load-archive"
@@ -71,6 +78,12 @@ class LoadApp(ArchiveViewApp):
     def read_view(self) -> ArchiveView:
         """Plan the load: the archive read, checked and verified."""
         return load_view(self.loader.plan(self.request))
+
+    @on(LoadReplanRequested)
+    def replan_requested(self, message: LoadReplanRequested) -> None:
+        """Plan the load again with the user's new choices (the screen shows the new plan)."""
+        self.request = message.request
+        self.read_archive()
 
     # Loading -------------------------------------------------------------------
 

@@ -17,6 +17,7 @@ from ..core.archive import ArchiveResult
 from ..core.restore import LoadPlan, LoadResult
 from ..core.plan import DumpPlan
 from ..core.progress import ProgressUpdate
+from ..core.requests import LoadRequest
 from .archive_view import ArchiveView
 from .folders import Folder
 
@@ -141,6 +142,13 @@ class ReplanRequested(Message):
     """Compute the plan again, with the storage exclusion patterns on or off (``e``)."""
 
     with_storages_excludes: bool
+
+
+@dataclass
+class LoadReplanRequested(Message):
+    """Plan the load again with the choices the user made in the load preview."""
+
+    request: LoadRequest
 
 
 @dataclass

@@ -2,10 +2,16 @@
 
 The same screen previews a load: which data files are loaded, where the
 storages go and what that does to the folders already there; ``l`` asks for
-confirmation.
+confirmation. The load preview is interactive as the dump preview is:
+``space`` ticks the data file under the cursor, ``a``/``n`` all or none,
+``D``/``S`` data or storages on or off, ``m``/``M`` switch the data mode and
+the storage mode (merge or replace). Each choice plans the load again (in
+the app's worker) and everything shown follows the new plan.
 """
 
 from __future__ import annotations
+
+import dataclasses
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -13,14 +19,52 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Label, LoadingIndicator, Static
+from textual.widgets import Header, Label, LoadingIndicator, Static
 
+from ...core.requests import DATA_MODES, STORAGE_MODES, LoadRequest
 from ...render import count, size
+from ...wording import load_description
 from ..archive_view import ArchiveView
-from ..messages import LeaveRequested, LoadRequested
+from ..messages import LeaveRequested, LoadReplanRequested, LoadRequested
 from ..widgets.archive_facts import ArchiveFacts
 from ..widgets.archive_tree import ArchiveTree
 from ..widgets.data_files import DataFiles
+from ..widgets.key_footer import KeyFooter
+
+#: Actions that change a load's choices: offered only in a load preview.
+CHOICE_ACTIONS = {
+    "toggle_data_file",
+    "select_all",
+    "select_none",
+    "toggle_data",
+    "toggle_storages",
+    "switch_data_mode",
+    "switch_storages_mode",
+}
+#: Footer groups: two keys, one description.
+ON_OFF = Binding.Group("Data/Storages")
+ALL_NONE = Binding.Group("All/None")
+MODES = Binding.Group("Modes")
+
+
+def other(modes: tuple[str, ...], mode: str) -> str:
+    """The mode after ``mode`` in ``modes`` (merge ↔ replace)."""
+    return modes[(modes.index(mode) + 1) % len(modes)] if mode in modes else modes[0]
+
+
+def toggled_data(request: LoadRequest, plan, name: str) -> LoadRequest:
+    """``request`` with data file ``name`` ticked off (a loaded file) or on again."""
+    item = next(item for item in plan.datas if item.name == name)
+    forms = {item.name, item.filename, item.definition} - {None}
+    if item.selected:
+        return dataclasses.replace(request, exclude_data=(*request.exclude_data, item.name))
+    kept = tuple(excluded for excluded in request.exclude_data if excluded not in forms)
+    return dataclasses.replace(request, exclude_data=kept)
+
+
+def load_lines(view: ArchiveView, database: str = "") -> Text:
+    """What the load will do, as its confirmation says it (the archive line left out)."""
+    return Text("\n".join(load_description(view.plan, database)[1:]).rstrip())
 
 
 def summarize_archive(view: ArchiveView) -> Text:
@@ -76,6 +120,13 @@ class ArchiveScreen(Screen):
     BINDINGS = [
         Binding("l", "load", "Load…"),
         Binding("q", "leave", "Quit"),
+        Binding("space", "toggle_data_file", "Toggle"),
+        Binding("D", "toggle_data", "Data on/off", group=ON_OFF),
+        Binding("S", "toggle_storages", "Storages on/off", group=ON_OFF),
+        Binding("a", "select_all", "All", group=ALL_NONE),
+        Binding("n", "select_none", "None", group=ALL_NONE),
+        Binding("m", "switch_data_mode", "Data mode", group=MODES),
+        Binding("M", "switch_storages_mode", "Storage mode", group=MODES),
     ]
 
     #: Whether the archive is read (flips the ``-loaded`` class: the reading view goes away).
@@ -98,8 +149,9 @@ class ArchiveScreen(Screen):
             yield ArchiveFacts(id="facts")
             yield DataFiles(id="datas")
             yield ArchiveTree(id="archive-storages")
+            yield Static(id="load-plan")
             yield Static(id="archive-summary")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         """Titles of the panels."""
@@ -113,9 +165,15 @@ class ArchiveScreen(Screen):
         self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
-        """``l`` only when previewing a load, once the plan is there."""
-        if action == "load":
-            return self.view is not None and self.view.plan is not None
+        """``l`` and the load's choices only when previewing a load, once the plan is there.
+
+        ``space`` ticks a data file: on the data files only.
+        """
+        if action == "load" or action in CHOICE_ACTIONS:
+            if self.view is None or self.view.plan is None:
+                return False
+        if action == "toggle_data_file":
+            return isinstance(self.focused, DataFiles) and bool(self.view.plan.datas)
         return True
 
     def show(self, view: ArchiveView) -> None:
@@ -125,29 +183,89 @@ class ArchiveScreen(Screen):
         plan = view.plan
         self.query_one(ArchiveFacts).show(view, self.database)
         datas = self.query_one(DataFiles)
+        row = datas.cursor_row  # a re-plan keeps the cursor on its data file
         datas.show(view)
+        if 0 < row < datas.row_count:
+            datas.move_cursor(row=row)
         objects = sum((item.objects or 0) for item in contents.data.values())
         datas.border_subtitle = f"{count(len(contents.datas), 'file')} · {count(objects, 'object')}"
-        if plan is not None and not plan.with_data:
-            datas.add_class("-off")
         tree = self.query_one(ArchiveTree)
         tree.show(view)
         files = sum(folder.file_count for folder in view.indexes.values())
         total = sum(folder.size for folder in view.indexes.values())
         tree.border_subtitle = f"{count(files, 'file')} · {size(total)}"
+        if plan is not None and plan.with_storages:
+            tree.border_title = Text(f"Storages → {plan.storages_basepath}")
+        else:
+            tree.border_title = "Storages"
+        datas.set_class(plan is not None and not plan.with_data, "-off")
+        tree.set_class(plan is not None and not plan.with_storages, "-off")
+        notes = self.query_one("#load-plan", Static)
+        notes.display = plan is not None
         if plan is not None:
-            if plan.with_storages:
-                tree.border_title = Text(f"Storages → {plan.storages_basepath}")
-            else:
-                tree.add_class("-off")
+            notes.update(load_lines(view, self.database))
         self.query_one("#archive-summary", Static).update(summarize_archive(view))
+        first = not self.loaded
         self.loaded = True
-        (datas if contents.datas else tree).focus()
+        self.refresh_bindings()
+        if first:
+            (datas if contents.datas else tree).focus()
 
     def action_load(self) -> None:
         """Ask for confirmation of the load."""
         if self.view is not None and self.view.plan is not None:
             self.post_message(LoadRequested(self.view.plan))
+
+    # Choices of a load --------------------------------------------------------------
+
+    def _replan(self, **changes) -> None:
+        """Plan the load again with ``changes`` to its request (the app's worker does)."""
+        plan = self.view.plan
+        request = dataclasses.replace(plan.request, **changes)
+        self._ask(request)
+
+    def _ask(self, request: LoadRequest) -> None:
+        problems = request.problems()
+        if problems:
+            self.notify("\n".join(problems), title="Not possible", severity="warning")
+            return
+        self.query_one("#archive-summary", Static).update(Text("planning the load…", "italic"))
+        self.post_message(LoadReplanRequested(request))
+
+    def action_toggle_data_file(self) -> None:
+        """Tick the data file under the cursor off, or on again."""
+        datas = self.query_one(DataFiles)
+        plan = self.view.plan
+        if not datas.row_count or not plan.datas:
+            return
+        name = datas.coordinate_to_cell_key(datas.cursor_coordinate).row_key.value
+        if any(item.name == name for item in plan.datas):
+            self._ask(toggled_data(plan.request, plan, name))
+
+    def action_select_all(self) -> None:
+        """Every data file and storage, data and storages on."""
+        self._replan(exclude_data=(), with_data=True, with_storages=True)
+
+    def action_select_none(self) -> None:
+        """No data file (the storages stay as they are)."""
+        names = tuple(item.name for item in self.view.plan.datas)
+        self._replan(exclude_data=names)
+
+    def action_toggle_data(self) -> None:
+        """Load the data, or leave it out."""
+        self._replan(with_data=not self.view.plan.with_data)
+
+    def action_toggle_storages(self) -> None:
+        """Restore the storages, or leave them out."""
+        self._replan(with_storages=not self.view.plan.with_storages)
+
+    def action_switch_data_mode(self) -> None:
+        """Merge the archive's rows into the target's, or replace them (merge ↔ replace)."""
+        self._replan(data_mode=other(DATA_MODES, self.view.plan.request.data_mode))
+
+    def action_switch_storages_mode(self) -> None:
+        """Merge the storage files into the folders, or replace the folders (merge ↔ replace)."""
+        self._replan(storages_mode=other(STORAGE_MODES, self.view.plan.request.storages_mode))
 
     def action_leave(self) -> None:
         """Leave (an inspection: code 0; a load preview: nothing loaded, code 1)."""

@@ -16,14 +16,21 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, SelectionList
+from textual.widgets import Header, Input, SelectionList
 
 from ...core.plan import DumpPlan
 from ...core.progress import ProgressUpdate
 from ...render import count, size
 from ..folders import Folder
 from ..messages import DumpRequested, LeaveRequested, ReplanRequested, StorageToggled
-from ..widgets import DefinitionDetail, DefinitionList, ScanStatus, StorageTree, SummaryBar
+from ..widgets import (
+    DefinitionDetail,
+    DefinitionList,
+    KeyFooter,
+    ScanStatus,
+    StorageTree,
+    SummaryBar,
+)
 from ..widgets.scan_status import describe_scan
 
 #: Actions that need a plan: hidden from the footer while it loads.
@@ -36,6 +43,7 @@ PLAN_ACTIONS = {
     "toggle_excluded",
     "toggle_patterns",
     "filter",
+    "focus_detail",
 }
 #: Footer groups: two keys, one description.
 ON_OFF = Binding.Group("Data/Storages")
@@ -67,6 +75,7 @@ class PreviewScreen(Screen):
         Binding("d", "dump", "Dump"),
         Binding("q", "quit_preview", "Quit"),
         Binding("slash", "filter", "Filter"),
+        Binding("w", "focus_detail", "Detail"),
         Binding("D", "toggle_data", "Data on/off", group=ON_OFF),
         Binding("S", "toggle_storages", "Storages on/off", group=ON_OFF),
         Binding("a", "select_all", "All", group=ALL_NONE),
@@ -101,7 +110,7 @@ class PreviewScreen(Screen):
             )
             yield SummaryBar(id="summary")
         # Compact: the preview's ten keys fit in 120 columns.
-        yield Footer(compact=True)
+        yield KeyFooter(compact=True)
 
     def on_mount(self) -> None:
         """Titles of the panels."""
@@ -291,6 +300,10 @@ class PreviewScreen(Screen):
         shown = self.query_one(StorageTree).toggle_excluded()
         self.notify("excluded files shown" if shown else "excluded files hidden", timeout=2)
 
+    def action_focus_detail(self) -> None:
+        """Go to the detail pane (its warnings come last): it scrolls from the keyboard."""
+        self.query_one(DefinitionDetail).focus()
+
     # Filter --------------------------------------------------------------------
 
     def action_filter(self) -> None:
@@ -314,7 +327,9 @@ class PreviewScreen(Screen):
         definitions = self.query_one(DefinitionList)
         if self.plan is not None and match != definitions.match:
             definitions.show_plan(self.plan, match)
-        self._refresh()
+        # The plan is unchanged: only the titles say the filter (no summary or detail redrawn).
+        definitions.border_title = filter_title("Definitions", definitions.match)
+        self.query_one(StorageTree).border_title = filter_title("Storages", match)
 
     @on(Input.Changed, "#filter")
     def filter_changed(self, event: Input.Changed) -> None:

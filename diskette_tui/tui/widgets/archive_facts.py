@@ -90,7 +90,7 @@ def describe_facts(view: ArchiveView, database: str = "") -> Table:
             "load data into",
             Text.assemble(
                 (database or "the project's database", "bold"),
-                ("  one transaction: all or nothing", "dim"),
+                (f"  mode {plan.request.data_mode} · one transaction: all or nothing", "dim"),
             ),
         )
     else:

@@ -61,15 +61,16 @@ class ArchiveTree(FolderTree):
         if not contents.storages:
             self.root.add_leaf(Text("no storages in this archive", style="dim"))
             return
-        for name in contents.storages:
-            folder = view.indexes[name]
-            node = self.root.add(
-                storage_line(folder, restored.get(name), plan is not None, self.name_width),
-                data=folder,
-                allow_expand=True,
-            )
-            self._populate(node, folder, 1)
-            node.expand()
-        self.root.expand()
+        with self.batch():
+            for name in contents.storages:
+                folder = view.indexes[name]
+                node = self.root.add(
+                    storage_line(folder, restored.get(name), plan is not None, self.name_width),
+                    data=folder,
+                    allow_expand=True,
+                )
+                self._populate(node, folder, 1)
+                node.expand()
+            self.root.expand()
         first = self.root.children[0]
         self.call_after_refresh(lambda: self.move_cursor(first, animate=False))

@@ -6,6 +6,7 @@ import humanize
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
+from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
@@ -69,8 +70,15 @@ def describe_definition(plan: DumpPlan, item: DefinitionPlan) -> Group:
     return Group(*parts)
 
 
-class DefinitionDetail(VerticalScroll, can_focus=False):
-    """Scrollable detail of the definition highlighted in the list."""
+class DefinitionDetail(VerticalScroll):
+    """Scrollable detail of the definition highlighted in the list.
+
+    It takes the focus (``tab``, or ``w`` in the preview) and scrolls from the
+    keyboard (up/down, page up/down, home/end): its warnings come last and
+    may sit below the pane's bottom on a small terminal.
+    """
+
+    BINDINGS = [Binding("pagedown", "page_down", "Scroll", key_display="PgDn")]
 
     def compose(self):
         yield Static(id="detail-body")

@@ -139,9 +139,9 @@ class StorageTree(FolderTree):
         if not self.plan.storages:
             self.root.add_leaf(Text("no storage configured", style="dim"))
             return
-        with self.prevent(Tree.NodeExpanded):  # not the user opening folders
+        with self.prevent(Tree.NodeExpanded), self.batch():  # not the user opening folders
             self._fill_storages(self.plan)
-        self.root.expand()
+            self.root.expand()
         # The cursor stays on its folder (or storage) when it is still there.
         target = next(
             (node for node in _walk(self.root) if key is not None and self._key(node) == key),
