@@ -5,6 +5,13 @@ renamed into place only once complete and synced, so there is never a partial
 file at the final path and a failed or interrupted dump leaves the previous
 archive of that name untouched. Each storage file is read once: hashed and
 compressed in the same pass, in constant memory.
+
+Compression: the archive is a standard gzip stream whatever writes it.
+``compresslevel`` uses gzip's scale (0 stores, 1 is fastest, 9 smallest);
+levels 1 to 3 are written by ISA-L (the ``isal`` package, levels 1 to 3 of its
+own), several times faster than zlib at a ratio close to zlib's level 6 on
+photos, when it is installed; every other level, and every level without
+``isal``, by Python's zlib. benchmarks/compression.py holds the measurements.
 """
 
 from __future__ import annotations
@@ -26,9 +33,12 @@ from ..exceptions import DumperError, DumpFailed
 from .manifest import dump_manifest, format_checksums
 from .plan import CHECKSUMS_FILENAME, DATA_DIRNAME, MANIFEST_FILENAME, clashing_names
 from .progress import ProgressUpdate, no_progress
-from .requests import FOLDER_MODE
+from .requests import DEFAULT_COMPRESSLEVEL, FOLDER_MODE
 
 COPY_BUFSIZE = 1024 * 1024
+#: gzip levels written by ISA-L when it is installed, and the ISA-L level of each.
+#: (ISA-L's level 0 was both slower and bigger than its level 1 on the benchmark media.)
+ISAL_LEVELS = {1: 1, 2: 2, 3: 3}
 
 
 @dataclass(frozen=True)
@@ -105,7 +115,7 @@ class ArchiveWriter:
         chmod=None,
         dir_chmod=None,
         progress=None,
-        compresslevel=6,
+        compresslevel=DEFAULT_COMPRESSLEVEL,
     ):
         self.plan = plan
         self.dump_data = dump_data
@@ -143,10 +153,10 @@ class ArchiveWriter:
                 data = {}
                 if self.plan.selected_definitions:
                     data = self.dump_data(self.plan.selected_definitions, workdir, self.progress)
-                with gzip.GzipFile(
-                    filename="", mode="wb", fileobj=writer, compresslevel=self.compresslevel
-                ) as gz:
-                    with tarfile.open(fileobj=gz, mode="w", format=tarfile.PAX_FORMAT) as tar:
+                with gzip_writer(writer, self.compresslevel) as gz:
+                    with tarfile.open(
+                        fileobj=gz, mode="w", format=tarfile.PAX_FORMAT, copybufsize=COPY_BUFSIZE
+                    ) as tar:
                         digests, files = self._write_members(tar, data)
                         objects = {name: count for name, (_path, count) in data.items()}
                         manifest = self.manifest_factory(objects)
@@ -279,6 +289,39 @@ class ArchiveWriter:
         info.mtime = int(time.time())
         info.mode = 0o644
         tar.addfile(info, BytesIO(content))
+
+
+# Compression ---------------------------------------------------------------------
+
+
+def gzip_backend(compresslevel: int) -> str:
+    """Which library writes an archive at ``compresslevel``: ``"isal"`` or ``"zlib"``."""
+    if compresslevel in ISAL_LEVELS and _isal_gzip() is not None:
+        return "isal"
+    return "zlib"
+
+
+def gzip_writer(fileobj, compresslevel: int = DEFAULT_COMPRESSLEVEL):
+    """A gzip file object writing a standard gzip stream into ``fileobj``.
+
+    ISA-L's for :data:`ISAL_LEVELS` when ``isal`` is installed, else Python's
+    (``gzip.GzipFile``); both compress in C with the GIL released.
+    """
+    igzip = _isal_gzip() if compresslevel in ISAL_LEVELS else None
+    if igzip is not None:
+        return igzip.IGzipFile(
+            filename="", mode="wb", fileobj=fileobj, compresslevel=ISAL_LEVELS[compresslevel]
+        )
+    return gzip.GzipFile(filename="", mode="wb", fileobj=fileobj, compresslevel=compresslevel)
+
+
+def _isal_gzip():
+    """ISA-L's gzip module, or None when ``isal`` is not installed (or cannot load)."""
+    try:
+        from isal import igzip
+    except ImportError:
+        return None
+    return igzip
 
 
 def _ignore(_count):
