@@ -263,6 +263,41 @@ def environment(using="default") -> dict:
     }
 
 
+_COUNT_CHUNK = 1024 * 1024
+
+
+def count_json_array(stream) -> int:
+    """Number of items of the JSON array read from text ``stream``, one item at a time.
+
+    Memory holds one chunk and one item, never the whole file (a data dump can be
+    gigabytes). An empty stream counts 0; anything but an array of objects raises
+    ``ValueError``.
+    """
+    decoder = json.JSONDecoder()
+    buffer = stream.read(_COUNT_CHUNK).lstrip()
+    if not buffer:
+        return 0
+    if buffer[0] != "[":
+        raise ValueError("not a JSON array")
+    position, count, ended = 1, 0, False
+    while True:
+        while position < len(buffer) and buffer[position] in " \t\r\n,":
+            position += 1
+        if position < len(buffer) and buffer[position] == "]":
+            return count
+        try:
+            # A dump's items are objects: a truncated one never decodes.
+            _item, position = decoder.raw_decode(buffer, position)
+            count += 1
+            continue
+        except json.JSONDecodeError:
+            if ended:
+                raise ValueError("truncated or invalid JSON array") from None
+        chunk = stream.read(_COUNT_CHUNK)
+        ended = not chunk
+        buffer, position = buffer[position:] + chunk, 0
+
+
 def count_objects(path: Path, fmt: str) -> int:
     """Number of objects in a dump file, read as its format."""
     path = Path(path)
@@ -270,9 +305,8 @@ def count_objects(path: Path, fmt: str) -> int:
         with open(path, "rb") as stream:
             return sum(1 for line in stream if line.strip())
     if fmt == "json":
-        with open(path, "rb") as stream:
-            content = stream.read().strip()
-        return len(json.loads(content)) if content else 0
+        with open(path, encoding="utf-8") as stream:
+            return count_json_array(stream)
     if fmt == "xml":
         from xml.etree.ElementTree import iterparse
 
