@@ -1,7 +1,8 @@
 """Benchmarks: diskette-tui's storage scan and archive writer against GNU tar.
 
 Both run side by side in one process run, on the same generated tree, so the
-figures are ratios on the same (shared, noisy) machine. Run: ``just bench``.
+figures are ratios on the same (shared, noisy) machine. Run: ``just bench-archive``
+(what ``just bench`` measured before issue 12).
 """
 
 from __future__ import annotations
