@@ -273,29 +273,63 @@ def count_json_array(stream) -> int:
     gigabytes). An empty stream counts 0; anything but an array of objects raises
     ``ValueError``.
     """
-    decoder = json.JSONDecoder()
-    buffer = stream.read(_COUNT_CHUNK).lstrip()
-    if not buffer:
+    reader = _ChunkedText(stream)
+    first = reader.next_char()
+    if first is None:
         return 0
-    if buffer[0] != "[":
+    if first != "[":
         raise ValueError("not a JSON array")
-    position, count, ended = 1, 0, False
+    reader.position += 1
+    if reader.next_char() == "]":
+        return 0
+    count = 0
     while True:
-        while position < len(buffer) and buffer[position] in " \t\r\n,":
-            position += 1
-        if position < len(buffer) and buffer[position] == "]":
+        reader.decode_item()
+        count += 1
+        separator = reader.next_char()
+        reader.position += 1
+        if separator == "]":
             return count
-        try:
-            # A dump's items are objects: a truncated one never decodes.
-            _item, position = decoder.raw_decode(buffer, position)
-            count += 1
-            continue
-        except json.JSONDecodeError:
-            if ended:
-                raise ValueError("truncated or invalid JSON array") from None
-        chunk = stream.read(_COUNT_CHUNK)
-        ended = not chunk
-        buffer, position = buffer[position:] + chunk, 0
+        if separator != ",":
+            raise ValueError("invalid JSON array: expected ',' or ']'")
+
+
+class _ChunkedText:
+    """A text stream read in chunks, with a position in what is buffered."""
+
+    def __init__(self, stream):
+        self.stream = stream
+        self.buffer = ""
+        self.position = 0
+        self.decoder = json.JSONDecoder()
+
+    def _more(self) -> bool:
+        """Append a chunk (dropping what was consumed); False at the end of the stream."""
+        chunk = self.stream.read(_COUNT_CHUNK)
+        self.buffer, self.position = self.buffer[self.position :] + chunk, 0
+        return bool(chunk)
+
+    def next_char(self) -> str | None:
+        """The next character that is not blank (not consumed), or None at the end."""
+        while True:
+            while self.position < len(self.buffer) and self.buffer[self.position] in " \t\r\n":
+                self.position += 1
+            if self.position < len(self.buffer):
+                return self.buffer[self.position]
+            if not self._more():
+                return None
+
+    def decode_item(self) -> None:
+        """Consume one JSON object (it may span chunks: a cut object never decodes)."""
+        if self.next_char() != "{":
+            raise ValueError("invalid JSON array: an item is not an object")
+        while True:
+            try:
+                _item, self.position = self.decoder.raw_decode(self.buffer, self.position)
+                return
+            except json.JSONDecodeError:
+                if not self._more():
+                    raise ValueError("truncated or invalid JSON array") from None
 
 
 def count_objects(path: Path, fmt: str) -> int:
