@@ -55,6 +55,7 @@ class Measure:
     """The runs of one tool on one kind of dump."""
 
     seconds: list = field(default_factory=list)
+    cpu_seconds: list = field(default_factory=list)
     peak_kb: list = field(default_factory=list)
     archive_bytes: list = field(default_factory=list)
 
@@ -62,6 +63,11 @@ class Measure:
     def time(self) -> float:
         """Median wall time."""
         return statistics.median(self.seconds)
+
+    @property
+    def cpu(self) -> float:
+        """Median CPU time (user + system, of the whole process tree)."""
+        return statistics.median(self.cpu_seconds)
 
     @property
     def rss_mb(self) -> float:
@@ -148,11 +154,12 @@ def command(tool: str, mode: str, instance: Path, out: Path, diskette_python) ->
     return ["bash", "-c", dumpdata_script(instance, out, mode)], generate.instance_env(instance)
 
 
-def measure(argv, env, cwd: Path, log: Path) -> tuple[float, int]:
-    """Run ``argv`` in ``cwd`` once: wall seconds and the peak RSS (KB) of its process tree.
+def measure(argv, env, cwd: Path, log: Path) -> tuple[float, float, int]:
+    """Run ``argv`` in ``cwd`` once: wall seconds, CPU seconds and peak RSS (KB) of its tree.
 
     ``os.wait4`` reports the child's own resource use together with that of
-    every process it waited for: its ``ru_maxrss`` is the largest of them.
+    every process it waited for: its ``ru_maxrss`` is the largest of them, its
+    CPU times their sum. On a shared machine the CPU time is the steadier figure.
     """
     with open(log, "wb") as output:
         started = time.perf_counter()
@@ -163,7 +170,7 @@ def measure(argv, env, cwd: Path, log: Path) -> tuple[float, int]:
     if child.returncode != 0:
         tail = log.read_text(errors="replace")[-2000:]
         raise SystemExit(f"{shlex.join(map(str, argv))[:200]} failed ({child.returncode}):\n{tail}")
-    return elapsed, usage.ru_maxrss
+    return elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss
 
 
 def run_dumps(instance, runs, tools, modes, diskette_python) -> dict:
@@ -182,15 +189,16 @@ def run_dumps(instance, runs, tools, modes, diskette_python) -> dict:
                     argv, env = command(tool, mode, instance, out / "dumps", diskette_python)
                     (out / "dumps").mkdir()
                     # In the instance: the storages base path of both tools is the current folder.
-                    seconds, peak = measure(argv, env, instance, out / "run.log")
+                    seconds, cpu, peak = measure(argv, env, instance, out / "run.log")
                     archives = list((out / "dumps").glob("*.tar.gz"))
                     result = results[(mode, tool)]
                     result.seconds.append(seconds)
+                    result.cpu_seconds.append(cpu)
                     result.peak_kb.append(peak)
                     result.archive_bytes.append(sum(path.stat().st_size for path in archives))
                 print(
                     f"round {round_index + 1}/{runs} {mode:8} {tool:8} {seconds:7.2f} s "
-                    f"{peak / 1024:6.1f} MB",
+                    f"(CPU {cpu:7.2f} s) {peak / 1024:6.1f} MB",
                     file=sys.stderr,
                 )
     return results
@@ -280,17 +288,20 @@ def machine() -> list[str]:
 def table(results: dict, tools, modes) -> list[str]:
     """Markdown rows: medians and ratios to ours, per kind of dump and tool."""
     lines = [
-        "| dump | tool | time (s) | time / ours | peak RSS (MB) | RSS / ours | archive (MB) |",
-        "|---|---|---:|---:|---:|---:|---:|",
+        "| dump | tool | time (s) | time / ours | CPU (s) | CPU / ours "
+        "| peak RSS (MB) | RSS / ours | archive (MB) |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for mode in modes:
         ours = results.get((mode, "ours"))
         for tool in tools:
             found = results[(mode, tool)]
             time_ratio = f"{found.time / ours.time:.2f}" if ours else "–"
+            cpu_ratio = f"{found.cpu / ours.cpu:.2f}" if ours else "–"
             rss_ratio = f"{found.rss_mb / ours.rss_mb:.2f}" if ours else "–"
             lines.append(
-                f"| {mode} | {tool} | {found.time:.2f} | {time_ratio} | {found.rss_mb:.1f} "
+                f"| {mode} | {tool} | {found.time:.2f} | {time_ratio} | {found.cpu:.2f} "
+                f"| {cpu_ratio} | {found.rss_mb:.1f} "
                 f"| {rss_ratio} | {found.archive_mb:.1f} |"
             )
     return lines
