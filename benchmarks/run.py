@@ -191,6 +191,8 @@ def run_dumps(instance, runs, tools, modes, diskette_python) -> dict:
                     # In the instance: the storages base path of both tools is the current folder.
                     seconds, cpu, peak = measure(argv, env, instance, out / "run.log")
                     archives = list((out / "dumps").glob("*.tar.gz"))
+                    if len(archives) != 1:
+                        raise SystemExit(f"{tool} ({mode}) wrote {len(archives)} archives")
                     result = results[(mode, tool)]
                     result.seconds.append(seconds)
                     result.cpu_seconds.append(cpu)
@@ -302,7 +304,7 @@ def table(results: dict, tools, modes) -> list[str]:
             lines.append(
                 f"| {mode} | {tool} | {found.time:.2f} | {time_ratio} | {found.cpu:.2f} "
                 f"| {cpu_ratio} | {found.rss_mb:.1f} "
-                f"| {rss_ratio} | {found.archive_mb:.1f} |"
+                f"| {rss_ratio} | {found.archive_mb:.2f} |"
             )
     return lines
 
