@@ -263,7 +263,8 @@ def environment(using="default") -> dict:
     }
 
 
-_COUNT_CHUNK = 1024 * 1024
+#: Characters read at a time when counting (as fast as 1 MB, and a smaller peak).
+_COUNT_CHUNK = 64 * 1024
 
 
 def count_json_array(stream) -> int:
