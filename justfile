@@ -26,9 +26,17 @@ screenshots:
     python screenshots/make_screenshots.py
     python screenshots/make_archive_screenshots.py
 
-# Run the benchmarks
-bench:
-    python benchmarks/run.py
+# diskette dump against diskette 0.6.0 and dumpdata + tar czf (writes benchmarks/RESULTS.md)
+bench *args:
+    python benchmarks/run.py {{args}}
+
+# The archive writer against GNU tar on one generated tree (in-process; the former `just bench`)
+bench-archive *args:
+    python benchmarks/archive_writer.py {{args}}
+
+# gzip backends (zlib, ISA-L, zlib-ng) at several levels on the benchmark media
+bench-gzip *args:
+    python benchmarks/compression.py {{args}}
 
 # Time --json output against the text forms at 100,000 files
 bench-json *args:

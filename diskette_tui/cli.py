@@ -57,6 +57,15 @@ app = typer.Typer(
 )
 app.add_typer(restore_app)
 
+CompresslevelOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--compresslevel",
+        metavar="0-9",
+        help="gzip level of the archive: 0 stores, 1 fastest (default), 9 smallest.",
+    ),
+]
+
 NO_CONFIG = (
     "no configuration: no diskette.toml, no [tool.diskette] in pyproject.toml, "
     "and no Django settings (--settings or DJANGO_SETTINGS_MODULE)"
@@ -328,6 +337,7 @@ def dump(
     skip_unreadable: SkipUnreadableOpt = False,
     indent: IndentOpt = None,
     chmod: ChmodOpt = None,
+    compresslevel: CompresslevelOpt = None,
     yes: YesOpt = False,
 ):
     """Write the archive: preview and confirm on a terminal, or --yes."""
@@ -340,6 +350,7 @@ def dump(
             storages_excludes=exclude,
             indent=indent,
             chmod=chmod,
+            compresslevel=compresslevel,
         ),
         dump_choices(no_data, no_storages, no_storages_excludes, app_names, skip_unreadable),
         yes=yes,

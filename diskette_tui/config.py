@@ -87,6 +87,7 @@ class Config:
     indent: int | None = None
     chmod: int | None = None
     dir_chmod: int | None = None
+    compresslevel: int | None = None
     executable: str | None = None
     apps: list[dict] = field(default_factory=list)
     #: The keys the source gave (a file's top-level keys); not a configured value.
@@ -112,6 +113,7 @@ class Config:
         indent: int | None = None,
         chmod: int | str | None = None,
         dir_chmod: int | str | None = None,
+        compresslevel: int | None = None,
         storages: Sequence[str | Path] | None = None,
         storages_excludes: Sequence[str] | None = None,
         storages_basepath: str | Path | None = None,
@@ -134,6 +136,7 @@ class Config:
             "indent": indent,
             "chmod": chmod,
             "dir_chmod": dir_chmod,
+            "compresslevel": compresslevel,
             "storages": storages,
             "storages_excludes": storages_excludes,
             "storages_basepath": storages_basepath,
@@ -178,6 +181,7 @@ class Config:
             "indent": self.indent,
             "chmod": format_mode(self.chmod),
             "dir_chmod": format_mode(self.dir_chmod),
+            "compresslevel": self.compresslevel,
             "executable": self.executable,
             "apps": _json_ready(self.apps),
         }
@@ -449,6 +453,17 @@ def _mode(value: Any, report: Report, source: RawSource) -> int | None:
     return _check_mode(value, report, toml=source.toml)
 
 
+def _compresslevel(value: Any, report: Report, source: RawSource) -> int | None:
+    """The archive's gzip level: an integer from 0 (stored) to 9 (smallest)."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        report(f"must be an integer from 0 to 9, got {_type_name(value)}")
+        return None
+    if not 0 <= value <= 9:
+        report(f"must be an integer from 0 to 9, got {value}")
+        return None
+    return value
+
+
 def _apps(value: Any, report: Report, source: RawSource) -> list[dict]:
     return _check_apps(value, report, pairs_allowed=not source.toml)
 
@@ -469,6 +484,7 @@ CONFIG_KEY_TABLE: dict[str, ConfigKey] = {
         ConfigKey("indent", _indent),
         ConfigKey("chmod", _mode),
         ConfigKey("dir_chmod", _mode),
+        ConfigKey("compresslevel", _compresslevel),
         ConfigKey("apps", _apps),
     )
 }
@@ -506,6 +522,7 @@ FLAG_NAMES = {
     "indent": "--indent",
     "chmod": "--chmod",
     "dir_chmod": "--dir-chmod",
+    "compresslevel": "--compresslevel",
 }
 
 

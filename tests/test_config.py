@@ -837,6 +837,7 @@ def test_as_dict(configured, tmp_path):
         "indent": 2,
         "chmod": "0o640",
         "dir_chmod": "0o750",
+        "compresslevel": None,
         "executable": "python manage.py",
         "apps": [],
     }

@@ -5,6 +5,13 @@ renamed into place only once complete and synced, so there is never a partial
 file at the final path and a failed or interrupted dump leaves the previous
 archive of that name untouched. Each storage file is read once: hashed and
 compressed in the same pass, in constant memory.
+
+Compression: the archive is a standard gzip stream whatever writes it.
+``compresslevel`` uses gzip's scale (0 stores, 1 is fastest, 9 smallest);
+levels 1 to 3 are written by ISA-L (the ``isal`` package, levels 1 to 3 of its
+own), several times faster than zlib at a ratio close to zlib's level 6 on
+photos, when it is installed; every other level, and every level without
+``isal``, by Python's zlib. benchmarks/compression.py holds the measurements.
 """
 
 from __future__ import annotations
@@ -36,9 +43,12 @@ from .plan import (
     clashing_names,
 )
 from .progress import ProgressUpdate, no_progress
-from .requests import FOLDER_MODE
+from .requests import DEFAULT_COMPRESSLEVEL, FOLDER_MODE
 
 COPY_BUFSIZE = 1024 * 1024
+#: gzip levels written by ISA-L when it is installed, and the ISA-L level of each.
+#: (ISA-L's level 0 was both slower and bigger than its level 1 on the benchmark media.)
+ISAL_LEVELS = {1: 1, 2: 2, 3: 3}
 
 #: Storage files up to this size are read whole before their tar header is
 #: written, so that a change while they are read never reaches the archive;
@@ -150,29 +160,38 @@ class _HashingWriter:
 
 
 class _GzipStream:
-    """One gzip member written with zlib, which can go back to a checkpoint.
+    """One gzip member, written by ISA-L or zlib, that can go back to a checkpoint.
 
     :class:`gzip.GzipFile` cannot: when a storage file turns out to have
     changed while it was read, its tar header and part of its bytes are
-    already compressed. With :meth:`checkpoint` taken before the header,
-    :meth:`rewind` leaves the file out as if it had never been read (the
-    compressor's state is copied, the output cut back). The bytes are the
-    ones :class:`gzip.GzipFile` writes with an empty file name.
+    already compressed. :meth:`checkpoint`, taken before the header,
+    sync-flushes the deflate stream (its output then ends on a byte boundary,
+    in a block that is not the last) and notes where it is; :meth:`rewind`
+    cuts the output back there and goes on with a new compressor. A deflate
+    stream may go on after a sync flush with the blocks of a fresh compressor
+    (pigz joins its parts so), so the member stays a standard one. The
+    compressor is ISA-L's for :data:`ISAL_LEVELS` when ``isal`` is
+    installed (several times faster), else Python's zlib.
     """
 
-    def __init__(self, out: _HashingWriter, compresslevel: int = 6):
+    def __init__(self, out, compresslevel: int = DEFAULT_COMPRESSLEVEL):
         self.out = out
-        self._compressor = zlib.compressobj(
-            compresslevel, zlib.DEFLATED, -zlib.MAX_WBITS, zlib.DEF_MEM_LEVEL, 0
-        )
+        isal = _isal_zlib() if compresslevel in ISAL_LEVELS else None
+        self._library = isal or zlib
+        self._level = ISAL_LEVELS[compresslevel] if isal else compresslevel
+        self._compressor = self._new_compressor()
         self._crc = 0
         self._size = 0
         extra = b"\002" if compresslevel == 9 else b"\004" if compresslevel == 1 else b"\000"
         out.write(b"\037\213\010\000" + struct.pack("<L", int(time.time())) + extra + b"\377")
 
+    def _new_compressor(self):
+        """A raw deflate compressor (the gzip header and trailer are written here)."""
+        return self._library.compressobj(self._level, zlib.DEFLATED, -zlib.MAX_WBITS)
+
     def write(self, data) -> int:
         """Compress ``data`` on its way to the output."""
-        self._crc = zlib.crc32(data, self._crc)
+        self._crc = self._library.crc32(data, self._crc)
         self._size += len(data)
         compressed = self._compressor.compress(data)
         if compressed:
@@ -184,14 +203,15 @@ class _GzipStream:
         return self._size
 
     def checkpoint(self):
-        """What :meth:`rewind` needs to come back to this point."""
-        return self._compressor.copy(), self._crc, self._size, self.out.checkpoint()
+        """What :meth:`rewind` needs to come back to this point (the stream is sync-flushed)."""
+        self.out.write(self._compressor.flush(zlib.Z_SYNC_FLUSH))
+        return self._crc, self._size, self.out.checkpoint()
 
     def rewind(self, point) -> None:
         """Go back to ``point``, as if nothing had been written since."""
-        compressor, self._crc, self._size, out_point = point
-        self._compressor = compressor.copy()  # the checkpoint stays usable
+        self._crc, self._size, out_point = point
         self.out.rewind(out_point)
+        self._compressor = self._new_compressor()
 
     def close(self) -> None:
         """End the member: the rest of the compressed bytes, then CRC and length."""
@@ -203,6 +223,20 @@ class _GzipStream:
 
     def __exit__(self, *exc_info):
         self.close()
+
+
+class StreamingTarFile(tarfile.TarFile):
+    """A tar writer that forgets each member once written.
+
+    ``TarFile`` keeps the header of every member it wrote, which only reading
+    needs: 34 MB for 100,000 files, a second copy of the plan's listing. The
+    archive writer never reads back, so memory stays flat in the number of files.
+    """
+
+    def addfile(self, tarinfo, fileobj=None):
+        """Write one member, then drop its header from memory."""
+        super().addfile(tarinfo, fileobj)
+        self.members.clear()
 
 
 class ArchiveWriter:
@@ -223,7 +257,7 @@ class ArchiveWriter:
         chmod=None,
         dir_chmod=None,
         progress=None,
-        compresslevel=6,
+        compresslevel=DEFAULT_COMPRESSLEVEL,
     ):
         self.plan = plan
         self.dump_data = dump_data
@@ -331,7 +365,9 @@ class ArchiveWriter:
         if self.plan.selected_definitions:
             data = self.dump_data(self.plan.selected_definitions, workdir, self.progress)
         with _GzipStream(writer, self.compresslevel) as gz:
-            with tarfile.open(fileobj=gz, mode="w", format=tarfile.PAX_FORMAT) as tar:
+            with StreamingTarFile.open(
+                fileobj=gz, mode="w", format=tarfile.PAX_FORMAT, copybufsize=COPY_BUFSIZE
+            ) as tar:
                 digests, files = self._write_members(tar, data)
                 objects = {name: count for name, (_path, count) in data.items()}
                 manifest = self._with_skipped(self.manifest_factory(objects))
@@ -489,6 +525,32 @@ class ArchiveWriter:
         info.mtime = int(time.time())
         info.mode = 0o644
         tar.addfile(info, BytesIO(content))
+
+
+# Compression ---------------------------------------------------------------------
+
+
+def gzip_backend(compresslevel: int) -> str:
+    """Which library writes an archive at ``compresslevel``: ``"isal"`` or ``"zlib"``."""
+    if compresslevel in ISAL_LEVELS and _isal_zlib() is not None:
+        return "isal"
+    return "zlib"
+
+
+def gzip_writer(fileobj, compresslevel: int = DEFAULT_COMPRESSLEVEL) -> _GzipStream:
+    """A gzip stream writing a standard gzip member into ``fileobj``: ISA-L's
+    deflate for :data:`ISAL_LEVELS` when ``isal`` is installed, else Python's
+    zlib; both compress in C with the GIL released."""
+    return _GzipStream(fileobj, compresslevel)
+
+
+def _isal_zlib():
+    """ISA-L's zlib module, or None when ``isal`` is not installed (or cannot load)."""
+    try:
+        from isal import isal_zlib
+    except ImportError:
+        return None
+    return isal_zlib
 
 
 def _ignore(_count):

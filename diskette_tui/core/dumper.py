@@ -619,6 +619,7 @@ class Dumper:
             chmod=plan.request.chmod,
             dir_chmod=plan.request.dir_chmod,
             progress=progress,
+            compresslevel=plan.request.compresslevel,
         )
         return writer.write()
 

@@ -19,6 +19,9 @@ DEFAULT_FILENAME = "diskette{features}.tar.gz"
 ARCHIVE_MODE = 0o600
 #: Default permissions of a destination folder the dump creates.
 FOLDER_MODE = 0o700
+#: Default gzip level of an archive (gzip's scale, 0-9): 1, written by ISA-L when
+#: installed; chosen from benchmarks/compression.py (README "Compression").
+DEFAULT_COMPRESSLEVEL = 1
 #: What ``load --storages-mode`` accepts.
 STORAGE_MODES = ("merge", "replace")
 #: What ``load --data-mode`` accepts.
@@ -37,7 +40,7 @@ class DumpRequest:
     storages and checks the destination can take the archive (``diskette
     apps`` needs neither). ``skip_unreadable`` leaves out (and lists) storage
     entries the user cannot read or whose name is not UTF-8, which otherwise
-    fail the dump.
+    fail the dump. ``compresslevel`` is the archive's gzip level (0-9).
     """
 
     destination: Path
@@ -51,6 +54,7 @@ class DumpRequest:
     count_rows: bool = True
     scan: bool = True
     skip_unreadable: bool = False
+    compresslevel: int = DEFAULT_COMPRESSLEVEL
 
     def __post_init__(self):
         # Accept any path and any sequence of names; store the canonical types.
@@ -75,6 +79,8 @@ class DumpRequest:
             chmod=chmod,
             dir_chmod=dir_chmod,
         )
+        if config.compresslevel is not None:
+            values["compresslevel"] = config.compresslevel
         values.update(choices)
         return cls(**values)
 
@@ -91,6 +97,8 @@ class DumpRequest:
                 f"not 0o{self.dir_chmod:03o}"
             )
         problems += folder_problems
+        if not 0 <= self.compresslevel <= 9:
+            problems.append(f"compresslevel must be 0 to 9, not {self.compresslevel}")
         return problems
 
 

@@ -1,0 +1,1 @@
+"""The benchmark project's Django app: related models of a small shop (issue 12)."""
