@@ -230,7 +230,7 @@ def _render_target_state(plan, console: Console) -> None:
     for line in target_model_lines(state):
         console.print(f"  {escape(line)}")
     console.print(f"refs      {escape(references_line(state.references))}")
-    if not state.references.available:
+    if state.references.by_id_unchecked:
         console.print(f"[yellow]warning:[/yellow] {escape(NO_REFERENCE_MAPS)}")
 
 

@@ -311,7 +311,7 @@ def data_mode_line(state) -> str:
 def references_line(references) -> str:
     """``content types: same ids`` or ``12 content types renumbered, remapped``…"""
     if not references.available:
-        return "content types: not recorded in the archive, loaded by id"
+        return "content types: not recorded in the archive, references loaded by id"
     if references.same_ids:
         return "content types: same ids"
     parts = [f"{count(references.renumbered_content_types, 'content type')} renumbered"]
@@ -397,7 +397,7 @@ def load_notes(plan) -> list[str]:
     if plan.verification in VERIFICATION_WARNINGS:
         notes.append(VERIFICATION_WARNINGS[plan.verification])
     state = plan.target_state
-    if state is not None and not state.references.available:
+    if state is not None and state.references.by_id_unchecked:
         notes.append(f"⚠ {NO_REFERENCE_MAPS}")
     if state is not None and state.data_mode == "replace" and state.deleted:
         notes.append(f"⚠ replace deletes {count(state.deleted, 'existing row')} before loading")

@@ -54,11 +54,8 @@ def build_manifest(
     }
     if snapshot is not None:
         manifest["snapshot"] = snapshot.as_dict()
-    if references is None and definitions:
-        from .restore.remap import recorded_maps
-
-        references = recorded_maps()
-    manifest.update(references or {})
+    if definitions and references:
+        manifest.update(references)
     skipped = plan.skipped
     if skipped:
         manifest["skipped"] = [entry.as_dict() for entry in skipped]

@@ -45,7 +45,8 @@ from .staging import stage, staging_folder
 from .targets import storage_plan
 
 #: The steps :meth:`Loader.plan` reports, as ``ProgressUpdate("plan", step, done, total)``.
-PLAN_STEPS = ("read", "check", "verify", "targets", "database")
+#: ("targets": the storages' folders and the target database.)
+PLAN_STEPS = ("read", "check", "verify", "targets")
 
 
 class Loader:
@@ -102,7 +103,6 @@ class Loader:
             storages_basepath=basepath,
             contents=contents,
         )
-        report("database")
         return self._with_target_state(plan)
 
     def _with_target_state(self, plan: LoadPlan) -> LoadPlan:
@@ -118,7 +118,7 @@ class Loader:
             raise LoadFailed(
                 missing_app_line([name.split(".") for name in state.references.impossible])
             )
-        if not state.references.available:
+        if state.references.by_id_unchecked:
             self.logger.warning(NO_REFERENCE_MAPS)
         return dataclasses.replace(plan, target_state=state)
 

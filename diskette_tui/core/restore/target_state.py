@@ -90,15 +90,22 @@ class ReferenceState:
     ``available`` is False for an archive whose manifest has no maps (loaded
     by id, as before). ``created`` names the referenced ones the target lacks
     (made at load); ``impossible`` those whose app the target does not have.
+    ``referenced`` counts the distinct ids the chosen data files refer to.
     """
 
     available: bool
+    referenced: int = 0
     content_types: int = 0
     renumbered_content_types: int = 0
     permissions: int = 0
     renumbered_permissions: int = 0
     created: tuple[str, ...] = ()
     impossible: tuple[str, ...] = ()
+
+    @property
+    def by_id_unchecked(self) -> bool:
+        """Whether references load by id without a map to check them against (warn)."""
+        return not self.available and self.referenced > 0
 
     @property
     def same_ids(self) -> bool:
@@ -109,6 +116,7 @@ class ReferenceState:
         """JSON-ready."""
         return {
             "available": self.available,
+            "referenced": self.referenced,
             "content_types": self.content_types,
             "renumbered_content_types": self.renumbered_content_types,
             "permissions": self.permissions,
@@ -227,6 +235,8 @@ def _note(record: dict, survey: _Survey) -> None:
     if pk is not None:
         found.pks.append(pk)
     model = _model(label)
+    if label in KINDS and pk is not None:
+        survey.referenced.add((label, pk))  # a row of its own, matched by natural key
     if model is None or label in KINDS:
         return
     if len(found.natural) < MAX_NATURAL_KEY_CHECKS and hasattr(model, "natural_key"):
@@ -305,7 +315,7 @@ def _natural_key_collisions(model, naturals: list, using: str) -> int:
 def _reference_state(maps: ReferenceMaps | None, referenced: set, using: str) -> ReferenceState:
     """How the source's content types and permissions land in the target."""
     if maps is None:
-        return ReferenceState(available=False)
+        return ReferenceState(available=False, referenced=len(referenced))
     from django.apps import apps
 
     content_types, permissions = target_ids(using)
@@ -322,6 +332,7 @@ def _reference_state(maps: ReferenceMaps | None, referenced: set, using: str) ->
             impossible.add(".".join(natural[:2]))
     return ReferenceState(
         available=True,
+        referenced=len(referenced),
         content_types=len(maps.content_types),
         renumbered_content_types=_renumbered(maps.content_types, content_types),
         permissions=len(maps.permissions),
