@@ -294,8 +294,17 @@ class Remapper:
         if references.pk and record.get("pk") is not None:
             record["pk"] = self.translate(references.pk, record["pk"])
         if references.own and record.get("pk") is not None:
-            record["pk"] = self._own_id(references.own, fields, record["pk"])
+            record["pk"] = self._counted(
+                record["pk"], self._own_id(references.own, fields, record["pk"])
+            )
         return record
+
+    def _counted(self, old, new):
+        """``new``, counted as translated (and changed when it differs from ``old``)."""
+        self.counts.translated += 1
+        if str(new) != str(old):
+            self.counts.changed += 1
+        return new
 
     def _own_id(self, own: str, fields: dict, pk=None):
         """The target's id of an archive row of ContentType or Permission, by natural key.
@@ -400,7 +409,10 @@ def _remap_xml_object(element, remapper: Remapper) -> None:
     if references.pk and element.get("pk") is not None:
         element.set("pk", str(remapper.translate(references.pk, element.get("pk"))))
     if references.own and element.get("pk") is not None:
-        element.set("pk", str(_own_xml_id(references.own, fields, remapper, element.get("pk"))))
+        old = element.get("pk")
+        element.set(
+            "pk", str(remapper._counted(old, _own_xml_id(references.own, fields, remapper, old)))
+        )
 
 
 def _own_xml_id(own: str, fields: dict, remapper: Remapper, pk):
