@@ -107,8 +107,9 @@ def _follow_references(model, rows, cleared, using: str, deleted: dict, depth: i
         other = relation.related_model
         if other._meta.concrete_model in cleared or other._meta.proxy:
             continue
+        column = relation.field  # compared on its own column: a to_field is not the pk
         referring = other._base_manager.using(using).filter(
-            **{f"{relation.field.name}__in": rows.values("pk")}
+            **{f"{column.attname}__in": rows.values(column.target_field.attname)}
         )
         on_delete = relation.on_delete
         if on_delete is django_models.CASCADE:
