@@ -196,6 +196,13 @@ def test_merge_preview_counts_collisions_and_the_targets_own_rows(source, tmp_pa
         text
     )
     assert "content types: same ids" in text
+    # The demo's own configuration dumps the catalog by natural key (natural_primary).
+    natural = diskette(instance, "dump", "--yes", "--json", "-q", "--no-storages", "-d", "natural")
+    natural_archive = Path(json.loads(natural.stdout)["path"])
+    text = load(target, natural_archive, check=False).stderr
+    assert (
+        "catalog.category: 15 in archive, 15 collide (15 by natural key), 1 of the target" in text
+    )
     done = load(target, archive, "--yes", "-v")
     # Merge keeps the target's own category: reported, not a warning.
     assert "catalog.category: the target holds 16 rows, the archive 15 objects" in done.stderr

@@ -39,8 +39,9 @@ class ModelState:
 
     ``archive`` counts its objects in the chosen data files; ``existing`` the
     target's rows; ``by_pk`` the archive's objects whose primary key the
-    target already holds; ``by_natural_key`` those whose natural key names an
-    existing row (another one than the primary key names). ``matched``: content
+    target already holds; ``by_natural_key`` those without a primary key
+    (``natural_primary``) whose natural key names an existing row, which
+    ``loaddata`` then overwrites. ``matched``: content
     types and permissions, matched by natural key and never deleted.
     ``installed`` is False for a model the target project does not have.
     """
@@ -170,7 +171,7 @@ class _ModelSurvey:
 
     objects: int = 0
     pks: list = field(default_factory=list)
-    natural: list = field(default_factory=list)  # (natural key, pk or None)
+    natural: list = field(default_factory=list)  # natural keys of the objects without a pk
 
 
 @dataclass
@@ -239,10 +240,12 @@ def _note(record: dict, survey: _Survey) -> None:
         survey.referenced.add((label, pk))  # a row of its own, matched by natural key
     if model is None or label in KINDS:
         return
-    if len(found.natural) < MAX_NATURAL_KEY_CHECKS and hasattr(model, "natural_key"):
+    # Only an object without a pk (natural_primary) is matched by natural key at load:
+    # one with a pk lands on that pk, whatever its natural key says.
+    if pk is None and len(found.natural) < MAX_NATURAL_KEY_CHECKS and hasattr(model, "natural_key"):
         natural = _natural_key(model, record)
         if natural is not None:
-            found.natural.append((natural, pk))
+            found.natural.append(natural)
     references = references_of(label, survey.cache)
     if references is not None:
         survey.referenced.update(referenced_ids(record, references))
@@ -294,12 +297,12 @@ def _model_state(label: str, found: _ModelSurvey, using: str) -> ModelState:
 
 
 def _natural_key_collisions(model, naturals: list, using: str) -> int:
-    """Objects whose natural key names an existing row that their pk does not."""
+    """Objects (without a pk) whose natural key names an existing row."""
     manager = model._default_manager.db_manager(using)
     if not hasattr(manager, "get_by_natural_key"):
         return 0
     collisions = 0
-    for natural, pk in naturals:
+    for natural in naturals:
         try:
             existing = manager.get_by_natural_key(*natural)
         except model.MultipleObjectsReturned:
@@ -307,7 +310,7 @@ def _natural_key_collisions(model, naturals: list, using: str) -> int:
             continue
         except Exception:  # DoesNotExist, or a natural key the manager reads otherwise
             continue
-        if pk is None or str(existing.pk) != str(pk):
+        if existing is not None:
             collisions += 1
     return collisions
 
