@@ -222,3 +222,31 @@ def test_an_archive_without_maps_has_none():
 def test_records_module_needs_no_django():
     source = Path(records_module.__file__).read_text()
     assert "django" not in source.split('"""', 2)[2]
+
+
+def test_xml_objects_are_read_as_the_other_formats_give_them(rolled_back):
+    from django.contrib.admin.models import LogEntry
+    from django.contrib.auth.models import Group, Permission, User
+    from django.contrib.contenttypes.models import ContentType
+    from django.core import serializers
+
+    from diskette_tui.core.restore.target_state import _xml_records
+
+    group = Group.objects.create(name="Xml")
+    group.permissions.set(Permission.objects.filter(codename="add_user"))
+    entry = LogEntry.objects.create(
+        user=User.objects.first(),
+        content_type=ContentType.objects.get_by_natural_key("auth", "group"),
+        object_repr="x",
+        action_flag=1,
+    )
+    text = serializers.serialize("xml", [group, entry], use_natural_foreign_keys=False)
+    group_record, entry_record = _xml_records(io.BytesIO(text.encode()))
+    assert group_record["model"] == "auth.group" and group_record["fields"]["name"] == "Xml"
+    assert group_record["fields"]["permissions"] == [
+        str(Permission.objects.get(codename="add_user").pk)
+    ]
+    assert entry_record["fields"]["content_type"] == str(entry.content_type_id)
+    natural = serializers.serialize("xml", [entry], use_natural_foreign_keys=True)
+    (record,) = _xml_records(io.BytesIO(natural.encode()))
+    assert record["fields"]["content_type"] == ["auth", "group"]

@@ -217,15 +217,33 @@ def _records(stream, fmt: str):
 
 
 def _xml_records(stream):
-    """Model and pk of each object of Django's XML (enough to count and collide by pk)."""
+    """The objects of Django's XML as the dicts the other formats give (values as text)."""
     import xml.etree.ElementTree as ElementTree
 
     depth = 0
     for event, element in ElementTree.iterparse(stream, events=("start", "end")):
         depth += 1 if event == "start" else -1
         if event == "end" and depth == 1 and element.tag == "object":
-            yield {"model": element.get("model"), "pk": element.get("pk"), "fields": {}}
+            fields = {item.get("name"): _xml_value(item) for item in element.findall("field")}
+            yield {"model": element.get("model"), "pk": element.get("pk"), "fields": fields}
             element.clear()
+
+
+def _xml_value(item):
+    """One ``<field>``: text, None, a natural key (list) or many-to-many values (list)."""
+    if item.get("rel") == "ManyToManyRel":
+        return [
+            child.get("pk")
+            if child.get("pk") is not None
+            else [natural.text for natural in child.findall("natural")]
+            for child in item.findall("object")
+        ]
+    if item.find("None") is not None:
+        return None
+    naturals = item.findall("natural")
+    if naturals:
+        return [natural.text for natural in naturals]
+    return item.text or ""
 
 
 def _note(record: dict, survey: _Survey) -> None:
