@@ -18,13 +18,14 @@ No Django here.
 
 from __future__ import annotations
 
+import codecs
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
 CHUNK = 1024 * 1024
 _DECODER = json.JSONDecoder()
-_WHITESPACE = " \t\n\r"
 
 #: Formats :func:`iter_records` and :class:`RecordWriter` handle.
 RECORD_FORMATS = ("json", "jsonl", "yaml")
@@ -56,70 +57,82 @@ def _iter_json_lines(stream) -> Iterator[dict]:
 
 def _iter_json_array(stream) -> Iterator[dict]:
     """Objects of a JSON array, decoded one at a time from a sliding text buffer."""
-    reader = _TextChunks(stream)
-    buffer = reader.skip_whitespace("")
-    if not buffer:
+    reader = _JsonArrayReader(stream)
+    first = reader.peek()
+    if not first:
         return  # an empty file: no objects (Django says the same)
-    if buffer[0] != "[":
+    if first != "[":
         raise RecordError("not a JSON list of objects")
-    buffer = reader.skip_whitespace(buffer[1:])
-    if buffer.startswith("]"):
+    reader.pos += 1
+    if reader.peek() == "]":
         return
     while True:
-        value, buffer = reader.decode_one(buffer)
-        yield value
-        buffer = reader.skip_whitespace(buffer)
-        if buffer.startswith("]"):
+        yield reader.value()
+        after = reader.peek()
+        if after == "]":
             return
-        if not buffer.startswith(","):
+        if after != ",":
             raise RecordError("not a JSON list of objects (expected ',' or ']')")
-        buffer = reader.skip_whitespace(buffer[1:])
+        reader.pos += 1
 
 
-class _TextChunks:
-    """UTF-8 text of a binary stream, a chunk at a time."""
+_NOT_SPACE = re.compile(r"[^ \t\n\r]")
+
+
+class _JsonArrayReader:
+    """UTF-8 text of a binary stream, a chunk at a time, read from a position.
+
+    The position moves over the buffer (no copy per object); the buffer is cut
+    only when a new chunk comes in.
+    """
 
     def __init__(self, stream):
-        import codecs
-
         self.stream = stream
         self.decoder = codecs.getincrementaldecoder("utf-8-sig")()
         self.done = False
+        self.buffer = ""
+        self.pos = 0
 
-    def more(self) -> str:
-        """The next chunk of text ('' at the end)."""
-        if self.done:
-            return ""
-        data = self.stream.read(CHUNK)
-        if not data:
-            self.done = True
-            return self.decoder.decode(b"", final=True)
-        return self.decoder.decode(data)
+    def fill(self) -> bool:
+        """Append the next chunk of text; False at the end of the stream."""
+        while not self.done:
+            data = self.stream.read(CHUNK)
+            text = self.decoder.decode(data, final=not data)
+            self.done = not data
+            if text:
+                self.buffer = self.buffer[self.pos :] + text
+                self.pos = 0
+                return True
+        return False
 
-    def skip_whitespace(self, buffer: str) -> str:
-        """``buffer`` without leading whitespace, reading on while it is all whitespace."""
-        buffer = buffer.lstrip(_WHITESPACE)
-        while not buffer and not self.done:
-            buffer = self.more().lstrip(_WHITESPACE)
-        return buffer
-
-    def decode_one(self, buffer: str) -> tuple[object, str]:
-        """The JSON value at the start of ``buffer`` and what follows it."""
+    def peek(self) -> str:
+        """The next character that is not whitespace ('' at the end), not consumed."""
         while True:
+            found = _NOT_SPACE.search(self.buffer, self.pos)
+            if found:
+                self.pos = found.start()
+                return self.buffer[self.pos]
+            self.pos = len(self.buffer)
+            if not self.fill():
+                return ""
+
+    def value(self):
+        """The JSON value at the position, consumed."""
+        while True:
+            if not self.peek():  # (the decoder does not skip whitespace itself)
+                raise RecordError("not a JSON list of objects (it ends too soon)")
             try:
-                value, end = _DECODER.raw_decode(buffer)
+                value, end = _DECODER.raw_decode(self.buffer, self.pos)
             except json.JSONDecodeError:
-                chunk = self.more()
-                if not chunk and self.done:
+                if not self.fill():
                     raise
-                buffer += chunk
                 continue
-            if end == len(buffer) and not self.done:
-                # A number could go on in the next chunk; objects end with '}'.
-                if not isinstance(value, (dict, list, str)):
-                    buffer += self.more()
+            # A number could go on in the next chunk; objects end with '}'.
+            if end == len(self.buffer) and not isinstance(value, (dict, list, str)):
+                if self.fill():
                     continue
-            return value, buffer[end:]
+            self.pos = end
+            return value
 
 
 class RecordWriter:
