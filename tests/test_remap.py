@@ -250,3 +250,20 @@ def test_xml_objects_are_read_as_the_other_formats_give_them(rolled_back):
     natural = serializers.serialize("xml", [entry], use_natural_foreign_keys=True)
     (record,) = _xml_records(io.BytesIO(natural.encode()))
     assert record["fields"]["content_type"] == ["auth", "group"]
+
+
+def test_json_records_survive_every_chunk_boundary(monkeypatch):
+    objects = [
+        {"model": "x.y", "pk": 1, "fields": {"a": "é" * 10, "n": 12345}},
+        {"b": [2.5e10, None]},
+    ]
+    for data in (
+        json.dumps(objects, indent=4, ensure_ascii=False).encode(),
+        b"\xef\xbb\xbf  [ \n ]  ",
+    ):
+        expected = json.loads(data.decode("utf-8-sig"))
+        for size in range(1, 40):
+            monkeypatch.setattr(records_module, "CHUNK", size)
+            assert list(iter_records(io.BytesIO(data), "json")) == expected, size
+    with pytest.raises(ValueError):
+        list(iter_records(io.BytesIO(b'[{"a": 1}, {"b":'), "json"))

@@ -17,6 +17,7 @@ import gzip
 import tarfile
 from dataclasses import dataclass, field
 
+from ...exceptions import ArchiveError
 from .records import iter_records
 from .remap import (
     CONTENT_TYPE,
@@ -204,9 +205,19 @@ def _read_archive(plan) -> _Survey:
         with tarfile.open(fileobj=gz, mode="r|") as tar:
             for info in tar:
                 if info.name in wanted and info.isreg():
-                    for record in _records(tar.extractfile(info), wanted[info.name]):
-                        _note(record, survey)
+                    _note_member(tar.extractfile(info), info.name, wanted[info.name], survey)
     return survey
+
+
+def _note_member(stream, name: str, fmt: str, survey: _Survey) -> None:
+    """Note every object of one data file; :class:`ArchiveError` when it cannot be read."""
+    import xml.etree.ElementTree as ElementTree
+
+    try:
+        for record in _records(stream, fmt):
+            _note(record, survey)
+    except (ValueError, ElementTree.ParseError) as exc:  # JSONDecodeError, RecordError
+        raise ArchiveError(f"{name}: cannot be read object by object: {exc}") from None
 
 
 def _records(stream, fmt: str):
