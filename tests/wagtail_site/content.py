@@ -4,7 +4,8 @@ Run inside the project made by ``wagtail start`` (see ``__init__.py``):
 ``python content.py`` with ``DJANGO_SETTINGS_MODULE`` set and the project folder
 as the current folder. Deterministic: the same content every time.
 
-What it makes: pages on three levels with several revisions (one a draft), a page
+What it makes: a new home page and default Site in place of the ones the migrations
+made, pages on three levels with several revisions (one a draft), a page
 that was published then deleted (its log entries remain, pointing at nothing),
 nested collections, images with tags and renditions, documents, a workflow with a
 task, a page and a content type attached and one page in moderation, groups with
@@ -35,6 +36,8 @@ from wagtail.models import (  # noqa: E402
     GroupApprovalTask,
     GroupCollectionPermission,
     GroupPagePermission,
+    Page,
+    Site,
     Workflow,
     WorkflowContentType,
     WorkflowPage,
@@ -64,7 +67,16 @@ def publish(page, user, title=None):
 @transaction.atomic
 def main():
     admin = User.objects.create_superuser("admin", "admin@example.com", "admin")
-    home = HomePage.objects.get(slug="home")
+    # As on most real sites, the "Home" page and the localhost Site that the migrations
+    # made are replaced: a fresh install still has them, with the ids the source reused.
+    welcome = HomePage.objects.get(slug="home")
+    home = Page.get_first_root_node().add_child(instance=HomePage(title="Bakery", slug="bakery"))
+    publish(home, admin)
+    Site.objects.filter(root_page=welcome).delete()
+    Site.objects.create(
+        hostname="bakery.example", root_page=home, is_default_site=True, site_name="Bakery"
+    )
+    welcome.delete()
 
     sections = []
     for i in range(3):
