@@ -89,6 +89,15 @@ ModeOpt = Annotated[
         "folder exactly the archive's (swapped in once complete).",
     ),
 ]
+DataModeOpt = Annotated[
+    str,
+    typer.Option(
+        "--data-mode",
+        metavar="merge|replace",
+        help="merge: load the archive's rows over the target's; replace: first delete, in the "
+        "same transaction, the existing rows of every model the archive holds.",
+    ),
+]
 NoVerifyOpt = Annotated[
     bool, typer.Option("--no-verify", help="Do not check the members against SHA256SUMS.")
 ]
@@ -177,10 +186,11 @@ def load_archive(
     elif shared.verbosity:
         from .render import count
 
+        checked = "" if result.ok else " — with differences, see the warnings above"
         err.print(
             f"Loaded {count(len(result.loaded), 'data file')} "
             f"({count(result.objects, 'object')}) and "
-            f"{count(result.files, 'storage file')} from {escape(archive.name)}"
+            f"{count(result.files, 'storage file')} from {escape(archive.name)}{checked}"
         )
 
 
@@ -286,6 +296,7 @@ def load(
     ignorenonexistent: IgnoreOpt = False,
     basepath: BasepathOpt = None,
     storages_mode: ModeOpt = "merge",
+    data_mode: DataModeOpt = "merge",
     no_verify: NoVerifyOpt = False,
     yes: YesOpt = False,
 ):
@@ -303,5 +314,6 @@ def load(
             exclude_data=tuple(exclude_data or ()),
             ignorenonexistent=ignorenonexistent,
             storages_mode=storages_mode,
+            data_mode=data_mode,
             verify=not no_verify,
         )

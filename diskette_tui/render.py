@@ -200,6 +200,7 @@ def render_load_plan(plan, console: Console) -> None:
     )
     if plan.with_data:
         _render_load_datas(plan, console)
+        _render_target_state(plan, console)
     else:
         console.print("data      not loaded (--no-data)")
     if plan.with_storages:
@@ -232,6 +233,27 @@ def _render_load_datas(plan, console: Console) -> None:
         if item.reason:
             line += f"  ({item.reason})"
         console.print(escape(line), style=None if item.selected else "dim")
+
+
+def _render_target_state(plan, console: Console) -> None:
+    """The target database: which one, the data mode and, per model, what it does there."""
+    from .wording import (
+        NO_REFERENCE_MAPS,
+        data_mode_line,
+        references_line,
+        target_model_lines,
+    )
+
+    state = plan.target_state
+    if state is None:
+        return
+    console.print(f"target    {escape(state.database)}")
+    console.print(f"mode      {escape(data_mode_line(state))}")
+    for line in target_model_lines(state):
+        console.print(f"  {escape(line)}")
+    console.print(f"refs      {escape(references_line(state.references))}")
+    if state.references.by_id_unchecked:
+        console.print(f"[yellow]warning:[/yellow] {escape(NO_REFERENCE_MAPS)}")
 
 
 def _restore_effect(storage) -> str:

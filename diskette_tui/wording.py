@@ -360,11 +360,13 @@ def unlisted_warning(unlisted) -> str:
 
 
 def load_data_lines(plan, database: str = "") -> list[str]:
-    """What happens to the data: files and objects into which database, and what is skipped."""
+    """What happens to the data: files and objects into which database, and what is skipped;
+    then the data mode, the target's rows it touches and the content types' fate."""
     datas = plan.selected_datas
     if not datas:
         return [NOT_LOADED if not plan.with_data else "no data file to load"]
-    target = database or "the project's database"
+    state = plan.target_state
+    target = database or (state.database if state is not None else "the project's database")
     lines = [
         f"{count(len(datas), 'file')}, {count(plan.objects, 'object')} → {target}",
         names(item.filename for item in datas),
@@ -372,6 +374,95 @@ def load_data_lines(plan, database: str = "") -> list[str]:
     if plan.skipped_datas:
         skipped = names(f"{item.filename} ({item.reason})" for item in plan.skipped_datas)
         lines.append(f"skipped: {skipped}")
+    if state is not None:
+        lines.append(data_mode_line(state))
+        lines.append(references_line(state.references))
+    return lines
+
+
+# -- the target database, before and after a load ----------------------------------
+
+#: The warning for an archive whose manifest has no content-type and permission maps.
+NO_REFERENCE_MAPS = (
+    "the archive records no content types or permissions (written by diskette or an older "
+    "diskette-tui): references to them load by id, as the source numbered them"
+)
+#: How :func:`data_mode_line` starts, by data mode.
+DATA_MODE_WORDS = {
+    "merge": "merge: the archive's rows load over the target's",
+    "replace": "replace: the existing rows of the archive's models are deleted first",
+}
+
+
+def data_mode_line(state) -> str:
+    """The data mode and what it does to the target, all models together."""
+    words = DATA_MODE_WORDS.get(state.data_mode, state.data_mode)
+    if state.data_mode == "replace":
+        return f"{words} ({count(state.deleted, 'row')})"
+    return (
+        f"{words} ({count(state.collisions, 'collision')}, "
+        f"{count(state.kept, 'row')} of the target not in the archive)"
+    )
+
+
+def references_line(references) -> str:
+    """``content types: same ids`` or ``12 content types renumbered, remapped``…"""
+    if not references.available:
+        return "content types: not recorded in the archive, references loaded by id"
+    if references.same_ids:
+        return "content types: same ids"
+    parts = [f"{count(references.renumbered_content_types, 'content type')} renumbered"]
+    if references.renumbered_permissions:
+        parts.append(f"{count(references.renumbered_permissions, 'permission')} renumbered")
+    line = ", ".join(parts) + ", remapped"
+    if references.created:
+        line += f"; created: {names(references.created)}"
+    return line
+
+
+def target_model_lines(state) -> list[str]:
+    """Per model of the archive, what the load does to the target's rows, one line each.
+
+    ``replace``: the rows it deletes; ``merge``: the archive's rows that land on
+    existing ones (by primary key, by natural key) and the target's rows the
+    archive does not hold. Content types and permissions are matched by natural key.
+    """
+    lines = []
+    for item in state.models:
+        if not item.installed:
+            lines.append(f"{item.label}: not in this project")
+        elif item.matched:
+            lines.append(f"{item.label}: {count(item.archive, 'row')}, matched by natural key")
+        elif state.data_mode == "replace":
+            lines.append(f"{item.label}: deletes {item.deleted}, loads {item.archive}")
+        else:
+            lines.append(
+                f"{item.label}: {item.archive} in archive, {_collision_words(item)}, "
+                f"{item.kept} of the target not in it"
+            )
+    return lines
+
+
+def _collision_words(item) -> str:
+    if not item.collisions:
+        return "no collision"
+    parts = []
+    if item.by_pk:
+        parts.append(f"{item.by_pk} by pk")
+    if item.by_natural_key:
+        parts.append(f"{item.by_natural_key} by natural key")
+    return f"{item.collisions} collide ({', '.join(parts)})"
+
+
+def load_check_lines(check) -> list[str]:
+    """What the check after a load found, one line each (empty when it found nothing)."""
+    lines = [
+        f"{item.label}: the target holds {count(item.target, 'row')}, "
+        f"the archive {count(item.archive, 'object')}"
+        + ("" if check.strict else " (merge: the target's own rows stay)")
+        for item in check.differences
+    ]
+    lines += [f"tree: {problem}" for problem in check.tree_problems]
     return lines
 
 
@@ -402,6 +493,11 @@ def load_notes(plan) -> list[str]:
         notes.append(f"⚠ {unlisted_warning(plan.unlisted_datas)}")
     if plan.verification in VERIFICATION_WARNINGS:
         notes.append(VERIFICATION_WARNINGS[plan.verification])
+    state = plan.target_state
+    if state is not None and state.references.by_id_unchecked:
+        notes.append(f"⚠ {NO_REFERENCE_MAPS}")
+    if state is not None and state.data_mode == "replace" and state.deleted:
+        notes.append(f"⚠ replace deletes {count(state.deleted, 'existing row')} before loading")
     return notes
 
 

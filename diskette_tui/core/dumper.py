@@ -604,12 +604,15 @@ class Dumper:
             )
 
         def manifest_factory(objects):
+            from .restore.remap import recorded_maps  # content types and permissions, for loads
+
             return build_manifest(
                 plan,
                 self.get_diskette_version(),
                 objects=objects,
                 environment=environment,
                 snapshot=used.get("found"),
+                references=recorded_maps() if plan.selected_definitions else None,
             )
 
         writer = ArchiveWriter(

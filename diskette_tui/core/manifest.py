@@ -18,7 +18,13 @@ DISKETTE_KEYS = ("version", "creation", "datas", "storages")
 
 
 def build_manifest(
-    plan, version, objects=None, environment=None, applications=None, snapshot=None
+    plan,
+    version,
+    objects=None,
+    environment=None,
+    applications=None,
+    snapshot=None,
+    references=None,
 ) -> dict:
     """The manifest of an archive written from ``plan``.
 
@@ -48,6 +54,8 @@ def build_manifest(
     }
     if snapshot is not None:
         manifest["snapshot"] = snapshot.as_dict()
+    if definitions and references:
+        manifest.update(references)
     skipped = plan.skipped
     if skipped:
         manifest["skipped"] = [entry.as_dict() for entry in skipped]

@@ -256,10 +256,14 @@ def count_stream(stream, fmt: str | None) -> DataCount:
             from xml.etree.ElementTree import iterparse
 
             objects = 0
-            for _event, element in iterparse(stream, events=("end",)):
-                if element.tag == "object":
-                    objects += 1
-                element.clear()
+            depth = 0  # <object> also marks each many-to-many value, one level down
+            for event, element in iterparse(stream, events=("start", "end")):
+                depth += 1 if event == "start" else -1
+                if event == "end":
+                    if depth == 1 and element.tag == "object":
+                        objects += 1
+                    if depth <= 1:
+                        element.clear()
             return DataCount(fmt, objects)
         if fmt == "yaml":
             try:

@@ -9,8 +9,12 @@ so that a failure leaves things as they were:
 1. *stage* (:mod:`.staging`): a second streaming read extracts the chosen data
    files into a private temporary folder and each storage into a temporary
    sibling of its target, checking every digest against the first read;
-2. *data* (:mod:`.apply`): ``loaddata`` of each data file in manifest order,
-   all inside one ``transaction.atomic()``;
+2. *data* (:mod:`.apply`), all inside one ``transaction.atomic()``: with
+   ``--data-mode replace`` the rows of the archive's models are deleted first
+   (:mod:`.clear`); each data file is rewritten with its content-type and
+   permission ids translated to the target's (:mod:`.remap`), then loaded
+   with ``loaddata`` in manifest order; the target is then compared with the
+   archive, model by model (:mod:`.checks`);
 3. *storages*, still inside that transaction: ``replace`` swaps each staged
    folder in by renames, ``merge`` moves the staged files over the existing
    ones, both keeping what undoes them; the commit and the end of the moves
@@ -19,23 +23,29 @@ so that a failure leaves things as they were:
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from pathlib import Path
 
-from ...exceptions import ArchiveError, ConfigError
+from ...exceptions import ArchiveError, ConfigError, LoadFailed
 from ...loggers import NoOperationLogger
-from ...wording import count, unlisted_warning
+from ...wording import NO_REFERENCE_MAPS, count, load_check_lines, unlisted_warning
 from .. import reader
 from ..plan import DATA_DIRNAME
 from ..interrupts import stoppable
 from ..progress import ProgressUpdate, no_progress
 from ..requests import LoadRequest
 from . import apply
+from .checks import check_loaded
+from .clear import clear_models
+from .remap import Remapper, ReferenceMaps, missing_app_line
+from .target_state import survey_target
 from .plan import NOT_CHECKED, DataLoadPlan, LoadPlan, LoadResult, StorageLoadPlan
 from .staging import Staging, recover_leftovers, stage
 from .targets import storage_plan
 
 #: The steps :meth:`Loader.plan` reports, as ``ProgressUpdate("plan", step, done, total)``.
+#: ("targets": the storages' folders and the target database.)
 PLAN_STEPS = ("read", "check", "verify", "targets")
 
 
@@ -83,7 +93,7 @@ class Loader:
         report("targets")
         basepath = Path(os.path.abspath(request.storages_basepath))
         storages = storage_plans(contents, request, basepath)
-        return LoadPlan(
+        plan = LoadPlan(
             request=request,
             archive_size=contents.size,
             manifest=contents.manifest,
@@ -93,6 +103,24 @@ class Loader:
             storages_basepath=basepath,
             contents=contents,
         )
+        return self._with_target_state(plan)
+
+    def _with_target_state(self, plan: LoadPlan) -> LoadPlan:
+        """``plan`` with what its database holds (when data is loaded and Django is set up).
+
+        Refuses (:class:`LoadFailed`) an archive that refers to content types
+        whose app the target does not have.
+        """
+        if not plan.selected_datas or not django_ready():
+            return plan
+        state = survey_target(plan)
+        if state.references.impossible:
+            raise LoadFailed(
+                missing_app_line([name.split(".") for name in state.references.impossible])
+            )
+        if state.references.by_id_unchecked:
+            self.logger.warning(NO_REFERENCE_MAPS)
+        return dataclasses.replace(plan, target_state=state)
 
     def _verify(self, contents: reader.ArchiveContents, wanted: bool) -> str:
         """The plan's verification status; raises on any checksum mismatch."""
@@ -130,7 +158,11 @@ class Loader:
             files = stage(plan, staged.datadir, staged.roots, progress)
             moves = apply.Moves()
             with apply.all_or_nothing(using, bool(plan.selected_datas), moves):
-                loaded = self._load_datas(plan, staged.datadir, progress, using)
+                state = self._current_state(plan, using)
+                deleted = self._clear_for_replace(plan, state, using)
+                remapper = self._remapper(plan, using)
+                loaded = self._load_datas(plan, staged.datadir, progress, using, remapper)
+                check = self._check_loaded(state, using)
                 moves.put_in_place(plan.selected_storages, staged.roots, staged.tag)
             for storage in plan.selected_storages:
                 self.logger.info(f"restored {storage.name} into {storage.target}")
@@ -139,17 +171,64 @@ class Loader:
                 storages={item.name: item.target for item in plan.selected_storages},
                 files=files,
                 recovered=recovered,
+                deleted=deleted,
+                remapped=remapper.counts.changed if remapper else 0,
+                check=check,
             )
         finally:
             staged.remove()
 
-    def _load_datas(self, plan: LoadPlan, datadir: Path, progress, using: str) -> dict:
-        """``loaddata`` each chosen data file, in manifest order: member name -> objects."""
+    def _current_state(self, plan: LoadPlan, using: str):
+        """The plan's :class:`TargetState` (surveyed now if the plan was made without Django)."""
+        if not plan.selected_datas:
+            return None
+        return plan.target_state or survey_target(plan, using)
+
+    def _clear_for_replace(self, plan: LoadPlan, state, using: str) -> dict:
+        """``--data-mode replace``: delete the rows of the archive's models; rows per model."""
+        if plan.data_mode != "replace" or state is None:
+            return {}
+        deleted = clear_models([item.label for item in state.models], using)
+        self.logger.info(f"deleted {count(sum(deleted.values()), 'existing row')} (replace)")
+        return deleted
+
+    def _remapper(self, plan: LoadPlan, using: str) -> Remapper | None:
+        """What translates content-type and permission ids, when the archive has the maps."""
+        maps = ReferenceMaps.from_manifest(plan.manifest)
+        if maps is None or not plan.selected_datas:
+            return None
+        from django.apps import apps
+
+        if not apps.is_installed("django.contrib.contenttypes"):
+            return None
+        return Remapper(maps, using)
+
+    def _check_loaded(self, state, using: str):
+        """Compare the target with the archive, model by model; report what differs."""
+        if state is None:
+            return None
+        check = check_loaded(state, using)
+        for line in load_check_lines(check):
+            if check.ok:
+                self.logger.info(line)
+            else:
+                self.logger.warning(line)
+        return check
+
+    def _load_datas(
+        self, plan: LoadPlan, datadir: Path, progress, using: str, remapper=None
+    ) -> dict:
+        """``loaddata`` each chosen data file, in manifest order: member name -> objects.
+
+        With a ``remapper`` each file is first rewritten beside itself (under
+        ``remapped/``) with the target's content-type and permission ids.
+        """
         datas = plan.selected_datas
         loaded = {}
         for number, item in enumerate(datas, start=1):
             progress(ProgressUpdate("data", item.name, number - 1, len(datas)))
-            done = apply.loaddata(datadir / item.name, item.name, plan.ignorenonexistent, using)
+            path = remapped_file(remapper, datadir, item)
+            done = apply.loaddata(path, item.name, plan.ignorenonexistent, using)
             objects = item.objects if done.objects is None else done.objects
             loaded[item.name] = objects
             for warning in done.warnings:
@@ -165,6 +244,35 @@ class Loader:
 
 
 # -- planning, one part each ------------------------------------------------------
+
+
+def django_ready() -> bool:
+    """Whether a Django project is set up in this process (the target database is known)."""
+    try:
+        from django.apps import apps
+        from django.conf import settings
+    except ImportError:
+        return False
+    return settings.configured and apps.ready
+
+
+def remapped_file(remapper: Remapper | None, datadir: Path, item: DataLoadPlan) -> Path:
+    """The staged data file to load: rewritten by ``remapper`` (the original then removed)."""
+    staged = datadir / item.name
+    if remapper is None:
+        return staged
+    rewritten = datadir / "remapped" / item.name
+    try:
+        remapper.rewrite(staged, rewritten, item.format)
+    except LoadFailed:
+        raise
+    except Exception as exc:
+        raise LoadFailed(
+            f"{item.name}: cannot translate its content-type and permission ids, "
+            f"database rolled back: {type(exc).__name__}: {' '.join(str(exc).split())}"
+        ) from exc
+    staged.unlink()
+    return rewritten
 
 
 def shortfall(item: DataLoadPlan, objects: int | None, ignorenonexistent: bool = False) -> str:

@@ -120,7 +120,10 @@ class LoadPlan:
     ``request`` is what was asked for; ``storages_basepath`` is its basepath
     made absolute. ``verification`` is :data:`VERIFIED`,
     :data:`UNVERIFIABLE` (no ``SHA256SUMS``) or :data:`NOT_CHECKED`
-    (``--no-verify``).
+    (``--no-verify``). ``target_state`` is a
+    :class:`~.target_state.TargetState`: per model, the archive's rows that
+    collide with the target's, the rows ``replace`` deletes, and how the
+    source's content types and permissions map onto the target's.
     """
 
     request: LoadRequest
@@ -131,6 +134,9 @@ class LoadPlan:
     storages: tuple[StorageLoadPlan, ...]
     storages_basepath: Path
     contents: ArchiveContents | None = field(default=None, repr=False, compare=False)
+    #: What the target database holds against the archive (:mod:`.target_state`);
+    #: None when no data is loaded or Django is not set up.
+    target_state: object | None = None
 
     @property
     def archive(self) -> Path:
@@ -141,6 +147,11 @@ class LoadPlan:
     def storages_mode(self) -> str:
         """``merge`` or ``replace``."""
         return self.request.storages_mode
+
+    @property
+    def data_mode(self) -> str:
+        """``merge`` (load over the existing rows) or ``replace`` (delete them first)."""
+        return self.request.data_mode
 
     @property
     def with_data(self) -> bool:
@@ -218,6 +229,7 @@ class LoadPlan:
             "verification": self.verification,
             "storages_basepath": str(self.storages_basepath),
             "storages_mode": self.storages_mode,
+            "data_mode": self.data_mode,
             "with_data": self.with_data,
             "with_storages": self.with_storages,
             "ignorenonexistent": self.ignorenonexistent,
@@ -226,17 +238,32 @@ class LoadPlan:
             "objects": self.objects,
             "files": self.files,
             "size": self.size,
+            "target": self.target_state.as_dict() if self.target_state is not None else None,
         }
 
 
 @dataclass(frozen=True)
 class LoadResult:
-    """What a finished load did."""
+    """What a finished load did.
+
+    ``deleted``: rows ``--data-mode replace`` deleted, per model label;
+    ``remapped``: content-type and permission ids translated to the target's;
+    ``check``: the :class:`~.checks.LoadCheck` made after loading (None when no
+    data was loaded).
+    """
 
     loaded: dict  # data member -> objects loaded
     storages: dict  # storage name -> target path
     files: int
     recovered: tuple = ()  # staging.Recovered: leftovers of killed loads cleaned up first
+    deleted: dict = field(default_factory=dict)
+    remapped: int = 0
+    check: object | None = None
+
+    @property
+    def ok(self) -> bool:
+        """Whether nothing calls for a warning: the check after loading found nothing."""
+        return self.check is None or self.check.ok
 
     @property
     def objects(self) -> int:
@@ -250,4 +277,7 @@ class LoadResult:
             "storages": {name: str(path) for name, path in self.storages.items()},
             "files": self.files,
             "recovered": [str(item.leftover.path) for item in self.recovered],
+            "deleted": self.deleted,
+            "remapped": self.remapped,
+            "check": self.check.as_dict() if self.check is not None else None,
         }
