@@ -11,6 +11,7 @@ from .wording import (
     DUMPED_BY_NOBODY,
     count,
     plan_summary,
+    post_load_lines,
     size,
     skipped_why,
     snapshot_notice,
@@ -210,6 +211,8 @@ def _render_load_datas(plan, console: Console) -> None:
         if item.reason:
             line += f"  ({item.reason})"
         console.print(escape(line), style=None if item.selected else "dim")
+    for line in post_load_lines(plan):
+        console.print(escape(f"  {line}"))
 
 
 def _restore_effect(storage) -> str:

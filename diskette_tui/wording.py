@@ -275,6 +275,19 @@ def load_data_lines(plan, database: str = "") -> list[str]:
     if plan.skipped_datas:
         skipped = names(f"{item.filename} ({item.reason})" for item in plan.skipped_datas)
         lines.append(f"skipped: {skipped}")
+    return lines + post_load_lines(plan)
+
+
+def post_load_lines(plan) -> list[str]:
+    """The commands a load runs once its data is in (definitions' ``post_load``), if any."""
+    from .core.restore.post_load import planned_commands
+
+    commands = planned_commands(plan)
+    inside = [command.line for command in commands if not command.after_commit]
+    after = [command.line for command in commands if command.after_commit]
+    lines = [f"then runs {', '.join(inside)} (in the transaction)"] if inside else []
+    if after:
+        lines.append(f"after the commit runs {', '.join(after)}")
     return lines
 
 

@@ -30,7 +30,7 @@ from .. import reader
 from ..plan import DATA_DIRNAME
 from ..progress import ProgressUpdate, no_progress
 from ..requests import LoadRequest
-from . import apply
+from . import apply, post_load
 from .plan import NOT_CHECKED, DataLoadPlan, LoadPlan, LoadResult, StorageLoadPlan
 from .staging import stage, staging_folder
 from .targets import storage_plan
@@ -133,7 +133,9 @@ class Loader:
             with apply.atomic(using, bool(plan.selected_datas)):
                 loaded = self._load_datas(plan, datadir, progress, using)
                 self._put_storages_in_place(plan.selected_storages, staging, swapped)
+                post_load.run_in_transaction(plan, self.logger)
             committed = True
+            post_load.run_after_commit(plan, self.logger)
             return LoadResult(
                 loaded=loaded,
                 storages={item.name: item.target for item in plan.selected_storages},
