@@ -19,6 +19,7 @@ Django is imported lazily (only :func:`inspect_project` needs it).
 
 from __future__ import annotations
 
+import dataclasses
 import heapq
 import json
 import os
@@ -306,10 +307,7 @@ def _with_post_load(definitions, derived) -> tuple[InitDefinition, ...]:
     )
     holder = next((d for d in definitions if "wagtailcore" in d.apps), None)
     return tuple(
-        InitDefinition(d.name, d.apps, d.modules, d.excludes, post_load, d.filename)
-        if d is holder
-        else d
-        for d in definitions
+        dataclasses.replace(d, post_load=post_load) if d is holder else d for d in definitions
     )
 
 
@@ -355,7 +353,8 @@ HEADER = """\
 # it first deletes the rows that migrations made there (default site, home page…).
 # Content types and permissions are never dumped: the target has its own, and
 # the load translates every reference to them by natural key. Every other row
-# keeps its primary key (no natural keys needed).
+# keeps its primary key (no natural keys needed). `use_base_manager = true`
+# (dumpdata --all) dumps every row, whatever a model's default manager shows.
 """
 
 
@@ -382,6 +381,7 @@ def render_config(config: InitConfig) -> str:
         "[[apps]]",
         'name = "Everything else"',
         "is_drain = true",
+        "use_base_manager = true",
         "# Collects the models no definition above holds (applications installed later).",
     ]
     if config.drain_excludes:
@@ -415,6 +415,7 @@ def _definition_lines(definition: InitDefinition) -> list[str]:
     ]
     if definition.filename:
         lines.append(f"filename = {_quote(definition.filename)}")
+    lines.append("use_base_manager = true")
     if definition.excludes:
         lines += _array("excludes", definition.excludes)
     if definition.post_load:
