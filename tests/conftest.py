@@ -57,3 +57,14 @@ def shared_tmp():
     from unprivileged import shared_folder
 
     yield from shared_folder()
+
+
+@pytest.fixture(scope="session")
+def wagtail_site(tmp_path_factory):
+    """A real Wagtail site (tests/wagtail_site), built once per test session (~40 s):
+    ``.site`` (the project made by ``wagtail start``), ``.fresh`` (a pristine migrated
+    install, copy it with ``.new_fresh(folder)`` / ``.new_flushed(folder)``) and
+    ``.source`` (an install filled with pages, revisions, images, documents, workflows…)."""
+    from wagtail_site import build
+
+    return build(tmp_path_factory.mktemp("wagtail"))
