@@ -104,6 +104,7 @@ def test_the_file_leaves_content_types_permissions_and_sessions_to_the_target(wr
     assert auth == {
         "name": "Authentication and Authorization",
         "models": ["auth"],
+        "filename": "authentication-and-authorization.xml",
         "use_base_manager": True,
         "excludes": ["auth.Permission"],
     }
@@ -154,6 +155,7 @@ def test_rendered_text_parses_with_comments_and_odd_names():
     assert data["storages_excludes"] == ["/images/"]
     assert data["apps"][1] == {
         "name": "Everything else",
+        "filename": "everything-else.xml",
         "is_drain": True,
         "use_base_manager": True,
         "excludes": ["sessions.Session"],
@@ -197,6 +199,7 @@ def test_init_check_dump_load_round_trip_on_the_demo(demo_project, tmp_path):
     target = fresh_instance(tmp_path / "target")
     loaded = diskette(target, "load", "--yes", str(archive))
     assert loaded.returncode == 0, loaded.stderr
+    assert "warning" not in loaded.stderr  # XML object counts leave M2M values out
 
     contents = reader.scan(archive)
     tables = dumped_tables(contents.manifest)

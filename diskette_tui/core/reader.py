@@ -255,7 +255,7 @@ def count_stream(stream, fmt: str | None) -> DataCount:
 
             objects = 0
             for _event, element in iterparse(stream, events=("end",)):
-                if element.tag == "object":
+                if element.tag == "object" and "model" in element.attrib:  # not an M2M value
                     objects += 1
                 element.clear()
             return DataCount(fmt, objects)

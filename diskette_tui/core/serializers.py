@@ -278,7 +278,7 @@ def count_objects(path: Path, fmt: str) -> int:
 
         count = 0
         for _event, element in iterparse(path, events=("end",)):
-            if element.tag == "object":
+            if element.tag == "object" and "model" in element.attrib:  # not an M2M value
                 count += 1
             element.clear()
         return count
