@@ -342,7 +342,8 @@ def _media_storage(media_root, cwd: Path) -> dict:
     if not media_root:
         return found
     folder = Path(os.path.abspath(os.fspath(media_root)))
-    if not folder.is_relative_to(cwd):
+    if not folder.is_relative_to(cwd) or folder == cwd:
+        # A storage must lie inside the base path, and not be the base path itself.
         found["basepath"] = str(folder.parent)
     key = "storages" if folder.is_dir() else "missing"
     found[key] = (_written_path(folder, cwd),)

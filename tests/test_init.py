@@ -212,3 +212,28 @@ def test_init_check_dump_load_round_trip_on_the_demo(demo_project, tmp_path):
     assert files and all(m.name.startswith("media/") for m in files)
     for item in files:
         assert (target / item.name).read_bytes() == (source / item.name).read_bytes()
+
+
+# -- XML data files (what init writes) ----------------------------------------------------
+
+XML_WITH_M2M = b"""<?xml version="1.0" encoding="utf-8"?>
+<django-objects version="1.0">
+  <object model="catalog.product" pk="1">
+    <field name="tags" rel="ManyToManyRel" to="catalog.tag"><object pk="1"></object><object pk="2"></object></field>
+  </object>
+  <object model="catalog.tag" pk="1"><field name="name" type="CharField">a</field></object>
+</django-objects>
+"""
+
+
+def test_xml_object_counts_leave_many_to_many_values_out(tmp_path):
+    from archives import build, member
+
+    from diskette_tui.core.serializers import count_objects
+
+    (tmp_path / "a.xml").write_bytes(XML_WITH_M2M)
+    assert count_objects(tmp_path / "a.xml", "xml") == 2
+    archive = build(
+        tmp_path / "a.tar.gz", [member("data", kind="dir"), member("data/a.xml", XML_WITH_M2M)]
+    )
+    assert reader.scan(archive).data["data/a.xml"].objects == 2

@@ -253,11 +253,14 @@ def count_stream(stream, fmt: str | None) -> DataCount:
         if fmt == "xml":
             from xml.etree.ElementTree import iterparse
 
-            objects = 0
-            for _event, element in iterparse(stream, events=("end",)):
-                if element.tag == "object" and "model" in element.attrib:  # not an M2M value
+            objects = depth = 0
+            for event, element in iterparse(stream, events=("start", "end")):
+                depth += 1 if event == "start" else -1
+                # Objects are the root's children; deeper ones are M2M values.
+                if event == "end" and element.tag == "object" and depth == 1:
                     objects += 1
-                element.clear()
+                if event == "end":
+                    element.clear()
             return DataCount(fmt, objects)
         if fmt == "yaml":
             try:
