@@ -2,7 +2,8 @@
 
 The in-process dumps of one archive all run in :func:`dump_definitions`, the
 one loop that runs them, inside :func:`snapshot` (one read transaction) so
-that every data file reads the same database state.
+that every data file reads the same database state, with the ``json`` and
+``jsonl`` serializers that keep datetimes whole (:mod:`.formats`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import shlex
 from pathlib import Path
 
 from ..exceptions import DumperError
+from .formats import precise_formats
 from .plan import Snapshot, clashing_names
 from .progress import ProgressUpdate, no_progress
 
@@ -133,7 +135,11 @@ def call_options(definition, indent=None) -> tuple[list[str], dict]:
 
 
 def dump_definition(definition, path: Path, indent=None) -> None:
-    """Dump a definition's data to ``path`` with Django's own command."""
+    """Dump a definition's data to ``path`` with Django's own command.
+
+    ``json`` and ``jsonl`` are written by the precise serializers (whole
+    datetimes and times, see :mod:`.formats`).
+    """
     from django.core import management
 
     labels, options = call_options(definition, indent=indent)
@@ -141,7 +147,7 @@ def dump_definition(definition, path: Path, indent=None) -> None:
         # dumpdata without labels dumps everything: an empty definition writes nothing.
         Path(path).write_text("[]" if definition.format == "json" else "")
         return
-    with open(path, "w", encoding="utf-8") as stream:
+    with open(path, "w", encoding="utf-8") as stream, precise_formats():
         management.call_command(command_name(definition), *labels, stdout=stream, **options)
 
 

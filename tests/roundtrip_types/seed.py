@@ -6,7 +6,7 @@ import uuid
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 
-# Milliseconds, not microseconds: Django's JSON serializer (dumpdata) keeps three digits.
+# Microseconds: the dump keeps every digit (Django's own JSON serializer keeps three).
 ZONES = [UTC, timezone(timedelta(hours=5, minutes=30)), timezone(timedelta(hours=-8))]
 AMOUNTS = ["0.0001", "-12345678.1234", "99999999.9999", "0", "3.1000", "-0.5000"]
 PAYLOADS = [
@@ -31,7 +31,7 @@ def seed_types() -> int:
             amount=Decimal(AMOUNTS[index % len(AMOUNTS)]),
             payload=PAYLOADS[index % len(PAYLOADS)],
             happened=datetime(
-                2024, 3, 31, 1, 59, 59, 123000 + 1000 * index, tzinfo=ZONES[index % 3]
+                2024, 3, 31, 1, 59, 59, 123456 + 1001 * index, tzinfo=ZONES[index % 3]
             )
             + timedelta(hours=index),
             day=date(2024, 2, 29) + timedelta(days=index),
