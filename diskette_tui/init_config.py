@@ -34,12 +34,8 @@ LEFT_TO_TARGET = {
     "wagtailadmin.EditingSession": "who is editing a page right now: short-lived",
 }
 
-#: Format of the data files: Django's XML keeps every microsecond of a datetime
-#: (its JSON encoder cuts them to milliseconds), so the rows come back exactly.
-DATA_FORMAT = "xml"
-#: Name of the drain ``init`` writes, and of its data file.
+#: Name of the drain ``init`` writes.
 DRAIN_NAME = "Everything else"
-DRAIN_FILENAME = f"everything-else.{DATA_FORMAT}"
 
 #: Where Wagtail writes renditions, relative to MEDIA_ROOT (its ``get_rendition_upload_to``).
 RENDITIONS_FOLDER = "/images/"
@@ -190,7 +186,6 @@ def _definitions(registry, left_out: dict, cwd: Path) -> tuple[InitDefinition, .
         {label: _priority(configs[label], index, cwd) for index, label in enumerate(configs)},
     )
     names = _unique_names([[configs[label] for label in group] for group in groups])
-    filenames = _filenames(names)
     return tuple(
         InitDefinition(
             name=name,
@@ -202,26 +197,9 @@ def _definitions(registry, left_out: dict, cwd: Path) -> tuple[InitDefinition, .
                 for label in registry.app_models(app)
                 if label in left_out
             ),
-            filename=filenames[name],
         )
         for name, group in zip(names, groups, strict=True)
     )
-
-
-def _filenames(names: list[str]) -> dict[str, str]:
-    """A distinct data file name per definition name: its slug, in :data:`DATA_FORMAT`
-    (the drain's, :data:`DRAIN_FILENAME`, is taken first)."""
-    from .core.registry import slugify
-
-    found: dict[str, str] = {DRAIN_NAME: DRAIN_FILENAME}
-    for name in names:
-        stem = slugify(name) or "data"
-        candidate, number = stem, 1
-        while f"{candidate}.{DATA_FORMAT}" in found.values():
-            number += 1
-            candidate = f"{stem}-{number}"
-        found[name] = f"{candidate}.{DATA_FORMAT}"
-    return found
 
 
 def _app_dependencies(registry, models: list[str], left_out: dict) -> set[str]:
@@ -381,8 +359,6 @@ HEADER = """\
 # the load translates every reference to them by natural key. Every other row
 # keeps its primary key (no natural keys needed). `use_base_manager = true`
 # (dumpdata --all) dumps every row, whatever a model's default manager shows.
-# Data files are XML: Django's JSON cuts datetimes to the millisecond, its XML
-# keeps every microsecond (rename a file to .json if you prefer it readable).
 """
 
 
@@ -408,7 +384,6 @@ def render_config(config: InitConfig) -> str:
         "",
         "[[apps]]",
         f"name = {_quote(DRAIN_NAME)}",
-        f"filename = {_quote(DRAIN_FILENAME)}",
         "is_drain = true",
         "use_base_manager = true",
         "# Collects the models no definition above holds (applications installed later).",
