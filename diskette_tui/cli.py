@@ -44,6 +44,7 @@ from .cli_common import (
     reported_errors,
     write_json,
 )
+from .cli_init import init_app
 from .cli_restore import restore_app
 from .exceptions import DumpFailed
 
@@ -56,6 +57,7 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 app.add_typer(restore_app)
+app.add_typer(init_app)
 
 CompresslevelOpt = Annotated[
     int | None,

@@ -595,6 +595,11 @@ _APP_OPTION_TYPES: dict[str, tuple[Callable[[Any], bool], str]] = {
     "filename": (lambda v: isinstance(v, str), "a string"),
     "comments": (lambda v: isinstance(v, str), "a string"),
     "dump_command": (lambda v: isinstance(v, str), "a string"),
+    "post_load": (lambda v: isinstance(v, str) or _is_str_list(v), "a string or a list of strings"),
+    "post_load_after_commit": (
+        lambda v: isinstance(v, str) or _is_str_list(v),
+        "a string or a list of strings",
+    ),
 }
 
 

@@ -14,6 +14,7 @@ from .wording import (
     data_warning_lines,
     plan_summary,
     remapped_line,
+    post_load_lines,
     size,
     skipped_line,
     skipped_why,
@@ -233,6 +234,8 @@ def _render_load_datas(plan, console: Console) -> None:
         if item.reason:
             line += f"  ({item.reason})"
         console.print(escape(line), style=None if item.selected else "dim")
+    for line in post_load_lines(plan):
+        console.print(escape(f"  {line}"))
 
 
 def _render_target_state(plan, console: Console) -> None:

@@ -377,7 +377,7 @@ def load_data_lines(plan, database: str = "") -> list[str]:
     if state is not None:
         lines.append(data_mode_line(state))
         lines.append(references_line(state.references))
-    return lines
+    return lines + post_load_lines(plan)
 
 
 # -- the target database, before and after a load ----------------------------------
@@ -463,6 +463,19 @@ def load_check_lines(check) -> list[str]:
         for item in check.differences
     ]
     lines += [f"tree: {problem}" for problem in check.tree_problems]
+    return lines
+
+
+def post_load_lines(plan) -> list[str]:
+    """The commands a load runs once its data is in (definitions' ``post_load``), if any."""
+    from .core.restore.post_load import planned_commands
+
+    commands = planned_commands(plan)
+    inside = [command.line for command in commands if not command.after_commit]
+    after = [command.line for command in commands if command.after_commit]
+    lines = [f"then runs {', '.join(inside)} (in the transaction)"] if inside else []
+    if after:
+        lines.append(f"after the commit runs {', '.join(after)}")
     return lines
 
 

@@ -29,6 +29,8 @@ DEFINITION_OPTIONS = (
     "is_drain",
     "drain_excluded",
     "dump_command",
+    "post_load",
+    "post_load_after_commit",
 )
 
 
@@ -79,6 +81,8 @@ class ApplicationConfig:
         dump_command=None,
         use_base_manager=False,
         registry=None,
+        post_load=None,
+        post_load_after_commit=None,
         **unknown_options,
     ):
         self.name = name
@@ -97,6 +101,9 @@ class ApplicationConfig:
         self.allow_drain = allow_drain
         self.dump_command = dump_command
         self.use_base_manager = use_base_manager
+        # Commands the load runs once the data is in (core/restore/post_load.py).
+        self.post_load = post_load
+        self.post_load_after_commit = post_load_after_commit
         self.is_drain = False
         self.unknown_options = dict(unknown_options)
         self._registry = registry
@@ -174,8 +181,20 @@ class ApplicationConfig:
     # Payloads --------------------------------------------------------------
 
     def as_config(self) -> dict:
-        """The definition's parameters, as recorded in the manifest."""
-        return {name: getattr(self, name) for name in self.CONFIG_ATTRS}
+        """The definition's parameters, as recorded in the manifest.
+
+        ``post_load`` and ``post_load_after_commit`` (lists of command lines)
+        are added only when set: a definition without them gives diskette's
+        payload exactly.
+        """
+        from .restore.post_load import POST_LOAD_KEYS, command_lines
+
+        config = {name: getattr(self, name) for name in self.CONFIG_ATTRS}
+        for key in POST_LOAD_KEYS:
+            lines = command_lines(getattr(self, key))
+            if lines:
+                config[key] = lines
+        return config
 
     def as_options(self) -> dict:
         """The options given to ``dumpdata``."""
@@ -188,6 +207,7 @@ class ApplicationConfig:
         found = [self._unknown_option_problem(option) for option in sorted(self.unknown_options)]
         found += self._filename_problems()
         found += self._command_problems()
+        found += self._post_load_problems()
         found += self._models_problems()
         found += self._excludes_problems()
         found += self._natural_key_problems()
@@ -239,6 +259,19 @@ class ApplicationConfig:
                 "(see django-admin help)"
             ]
         return []
+
+    def _post_load_problems(self) -> list[str]:
+        from .restore.post_load import POST_LOAD_KEYS, command_problems
+
+        given = [key for key in POST_LOAD_KEYS if getattr(self, key)]
+        if not given:
+            return []
+        from .serializers import known_commands
+
+        known = known_commands()
+        return [
+            problem for key in given for problem in command_problems(getattr(self, key), key, known)
+        ]
 
     def _models_problems(self) -> list[str]:
         if not isinstance(self._models, list) or not all(

@@ -466,11 +466,14 @@ def count_objects(path: Path, fmt: str) -> int:
     if fmt == "xml":
         from xml.etree.ElementTree import iterparse
 
-        count = 0
-        for _event, element in iterparse(path, events=("end",)):
-            if element.tag == "object":
+        count = depth = 0
+        for event, element in iterparse(path, events=("start", "end")):
+            depth += 1 if event == "start" else -1
+            # Objects are the root's children; deeper ones are M2M values.
+            if event == "end" and element.tag == "object" and depth == 1:
                 count += 1
-            element.clear()
+            if event == "end":
+                element.clear()
         return count
     if fmt == "yaml":
         import yaml

@@ -35,7 +35,7 @@ from ..plan import DATA_DIRNAME
 from ..interrupts import stoppable
 from ..progress import ProgressUpdate, no_progress
 from ..requests import LoadRequest
-from . import apply
+from . import apply, post_load
 from .checks import check_loaded
 from .clear import clear_models
 from .remap import Remapper, ReferenceMaps, missing_app_line
@@ -164,6 +164,8 @@ class Loader:
                 loaded = self._load_datas(plan, staged.datadir, progress, using, remapper)
                 check = self._check_loaded(state, using)
                 moves.put_in_place(plan.selected_storages, staged.roots, staged.tag)
+                post_load.run_in_transaction(plan, self.logger)
+            post_load.run_after_commit(plan, self.logger)
             for storage in plan.selected_storages:
                 self.logger.info(f"restored {storage.name} into {storage.target}")
             return LoadResult(
