@@ -130,8 +130,9 @@ def test_a_destination_that_cannot_be_created_leaves_no_new_parents(demo_project
     # "new" and "new/deeper" can be created, the last name is too long for any file system.
     destination = tmp_path / "new" / "deeper" / ("x" * 300)
     result = invoke("dump", "-c", config, "--yes", "-q", "-d", destination)
-    assert result.exit_code == 1, result.output
+    # A name no file system takes is now refused with the configuration (exit 2).
+    assert result.exit_code == 2, result.output
     *warnings, error = result.stderr.strip().splitlines()  # -q keeps the warnings
     assert all(line.startswith("warning: ") for line in warnings)
-    assert error.startswith("error: cannot create destination folder")
+    assert error.startswith("error: --destination: has a name longer than 255 bytes")
     assert not (tmp_path / "new").exists()

@@ -952,8 +952,9 @@ def test_dump_from_the_preview_prints_the_dump_yes_summary_once_closed(
     assert f"sha256  {FIXED_RESULT.sha256}" in err
 
     def quiet_preview(dumper, request, *, written=None, **options):
-        assert written is None  # -q: nothing printed
+        written(FIXED_RESULT)  # -q: only the files left out while writing (none here)
         return 0
 
     monkeypatch.setattr(tui, "run_preview", quiet_preview)
     assert cli.run_preview_app(session, request, read_only=False, verbosity=0) == 0
+    assert capsys.readouterr().err == ""
