@@ -6,10 +6,6 @@ from a folder of its own, against the source install; its configuration then ser
 dump. The site's media folder is outside that folder, so the archive names its files
 ``source-media/…`` and each target install keeps its media in a ``source-media`` folder
 of its own, given to the load with ``--storages-basepath``.
-
-The loads need the other helpers' parts of issue 11 (``--data-mode replace``, content
-types and permissions remapped by natural key): they are marked ``xfail`` (not strict)
-until those land.
 """
 
 from __future__ import annotations
@@ -43,12 +39,6 @@ REBUILT = {
 REMADE = {"wagtailimages_rendition"}
 #: Rows the target makes itself: logins (nobody logged in on the source's sessions).
 LEFT_TO_TARGET = {"django_session", "wagtailadmin_editingsession"}
-
-NEEDS_OTHER_HELPERS = pytest.mark.xfail(
-    strict=False,
-    reason="needs `load --data-mode replace` and content types/permissions remapped by "
-    "natural key (issue 11, other helpers' parts)",
-)
 
 
 @pytest.fixture(scope="module")
@@ -128,7 +118,6 @@ def what_rows_say(rows: list[str], columns: tuple[str, ...]) -> list[tuple]:
     return sorted(tuple(json.loads(row).get(column) for column in columns) for row in rows)
 
 
-@NEEDS_OTHER_HELPERS
 @pytest.mark.parametrize("kind", ["fresh", "flushed"])
 def test_load_into_a_fresh_install_gives_every_table_back(
     wagtail_site, configured, archive, rebuilt_source, tmp_path, kind

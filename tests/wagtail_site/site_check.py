@@ -3,8 +3,9 @@
 Run inside the project (``DJANGO_SETTINGS_MODULE`` set). Uses Django's test client:
 the home page, every live page by its URL, the search for a word of the content, the
 admin's dashboard, page explorer and image and document listings (logged in as the
-``admin`` user that ``content.py`` makes), and one image's rendition URL. Writes the
-status codes (and the number of search results) as JSON.
+``admin`` user that ``content.py`` makes). Writes the status codes (and the number of
+search results) as JSON. Everything runs in a transaction rolled back at the end: asking
+changes nothing (no last_login, session or user profile left behind).
 """
 
 import json
@@ -19,12 +20,22 @@ import django  # noqa: E402
 django.setup()
 
 from django.contrib.auth.models import User  # noqa: E402
+from django.db import transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 from wagtail.models import Page  # noqa: E402
 
 
 def main(out):
+    with transaction.atomic():
+        answers = ask()
+        transaction.set_rollback(True)
+    with open(out, "w") as stream:
+        json.dump(answers, stream, indent=1, sort_keys=True)
+
+
+def ask() -> dict:
+    """The answers, as :func:`main` writes them."""
     setup_test_environment()
     client = Client()
     answers = {}
@@ -46,8 +57,7 @@ def main(out):
         answers[name] = client.get(url).status_code
     for page in Page.objects.filter(depth__gte=2).order_by("path")[:3]:
         answers[f"admin edit {page.pk}"] = client.get(f"/admin/pages/{page.pk}/edit/").status_code
-    with open(out, "w") as stream:
-        json.dump(answers, stream, indent=1, sort_keys=True)
+    return answers
 
 
 main(sys.argv[1])

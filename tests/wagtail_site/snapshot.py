@@ -3,7 +3,8 @@
 ``python snapshot.py OUT.json`` inside the project (``DJANGO_SETTINGS_MODULE`` set).
 Each model's table (auto-created many-to-many tables included) becomes a sorted list of
 rows. Content types and permissions are written by natural key, not by id, and so is
-every column that points at them (permissions' names are left out): two sites hold the same data when their snapshots are
+every column that points at them (permissions' names and many-to-many links' own ids are
+left out): two sites hold the same data when their snapshots are
 equal, whatever ids their content types and permissions were given. Rows keep their own
 primary keys otherwise: a restore must give them back.
 """
@@ -43,6 +44,10 @@ def table_rows(model, types, permissions):
             target = field.related_model if field.is_relation else None
             if model is ContentType and field.primary_key:
                 continue  # known by its natural key (app_label, model)
+            if model._meta.auto_created and field.primary_key:
+                # A many-to-many link's own id: loaddata recreates the links from the
+                # owner's field, so only the pair it links is data.
+                continue
             if model is Permission and field.attname in ("id", "name"):
                 # Compared by natural key only: a permission's name is the verbose name
                 # it was created with, which differs between `migrate` and `flush`.
