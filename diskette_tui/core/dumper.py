@@ -525,13 +525,15 @@ class Dumper:
 
     def _definition_plans(self, request: DumpRequest, progress):
         """Every definition's plan, the :class:`Snapshot` their row counts read, and what
-        the rows hold (:func:`integrity.check_data`, when rows are counted)."""
+        the rows hold (:func:`integrity.check_data`, when rows are counted for a dump
+        with data)."""
         definitions = []
         with serializers.snapshot() as snapshot:
             for index, app in enumerate(self.apps):
                 progress(ProgressUpdate("plan", app.name, index, len(self.apps)))
                 definitions.append(self._definition_plan(app, request))
-            checks = integrity.check_data(self.apps) if request.count_rows else None
+            wanted = request.count_rows and request.with_data  # a storages-only dump reads no rows
+            checks = integrity.check_data(self.apps) if wanted else None
         return tuple(definitions), snapshot, checks
 
     def _definition_plan(self, app, request: DumpRequest) -> DefinitionPlan:
