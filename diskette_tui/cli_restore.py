@@ -64,6 +64,14 @@ ExcludeDataOpt = Annotated[
         "name; repeatable).",
     ),
 ]
+ExcludeStorageOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--exclude-storage",
+        metavar="NAME",
+        help="Do not restore this storage (its name in the archive, e.g. media; repeatable).",
+    ),
+]
 IgnoreOpt = Annotated[
     bool,
     typer.Option(
@@ -293,6 +301,7 @@ def load(
     no_data: NoDataOpt = False,
     no_storages: NoStoragesOpt = False,
     exclude_data: ExcludeDataOpt = None,
+    exclude_storage: ExcludeStorageOpt = None,
     ignorenonexistent: IgnoreOpt = False,
     basepath: BasepathOpt = None,
     storages_mode: ModeOpt = "merge",
@@ -312,6 +321,7 @@ def load(
             with_data=not no_data,
             with_storages=not no_storages,
             exclude_data=tuple(exclude_data or ()),
+            exclude_storages=tuple(exclude_storage or ()),
             ignorenonexistent=ignorenonexistent,
             storages_mode=storages_mode,
             data_mode=data_mode,

@@ -212,7 +212,8 @@ def render_load_plan(plan, console: Console) -> None:
             console.print("  (no storages)")
         for item in plan.storages:
             line = f"  {item.name}  {count(item.files, 'file')}  {size(item.size)} → {item.target}"
-            console.print(escape(f"{line}  ({_restore_effect(item)})"))
+            effect = _restore_effect(item) if item.selected else f"skipped, {item.reason}"
+            console.print(escape(f"{line}  ({effect})"))
     else:
         console.print("storages  not restored (--no-storages)")
     console.print(

@@ -482,14 +482,16 @@ def post_load_lines(plan) -> list[str]:
 def load_storage_lines(plan) -> list[str]:
     """What happens to each storage: where it goes, its size and what restoring it does."""
     storages = plan.selected_storages
-    if not storages:
-        return [NOT_RESTORED if not plan.with_storages else "none"]
-    lines = [f"into {plan.storages_basepath}"]
+    if not plan.with_storages:
+        return [NOT_RESTORED]
+    lines = [f"into {plan.storages_basepath}"] if storages else ["none"]
     for item in storages:
         name = f"{item.name} → {item.target}" if item.through_link else item.name
         lines.append(
             f"{name}  {count(item.files, 'file')}  {size(item.size)}  {storage_action(item)}"
         )
+    if plan.skipped_storages:
+        lines.append(f"skipped: {names(f'{i.name} ({i.reason})' for i in plan.skipped_storages)}")
     return lines
 
 

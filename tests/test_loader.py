@@ -220,6 +220,25 @@ def test_exclusions_and_empty_data_files(tmp_path):
     assert "nope.json" in caught.value.problems[0] and "site.json" in caught.value.problems[0]
 
 
+def test_excluded_storages_are_listed_skipped_and_checked(archive, basepath):
+    # A merge conflict in media: excluding media leaves its target unexamined.
+    (basepath / "media" / "notes.txt").unlink()
+    (basepath / "media" / "notes.txt").mkdir()
+    plan = plan_of(archive, basepath, exclude_storages=["media"])
+    assert plan.request.exclude_storages == ("media",)
+    assert [item.name for item in plan.selected_storages] == ["private"]
+    assert [(item.name, item.reason) for item in plan.skipped_storages] == [("media", "excluded")]
+    assert plan.files == plan.storages[1].files
+    with pytest.raises(ConfigError) as caught:
+        plan_of(archive, basepath, exclude_storages=["nope", "media"])
+    (problem,) = caught.value.problems
+    assert "'nope'" in problem and "media, private" in problem
+    with pytest.raises(ConfigError, match="leave nothing to load"):
+        plan_of(archive, basepath, exclude_storages=["media", "private"])
+    # With data on, every storage may go: a load of data only.
+    assert plan_of(archive, basepath, with_data=True, exclude_storages=["media", "private"])
+
+
 # -- verification -------------------------------------------------------------------------
 
 

@@ -190,6 +190,67 @@ def test_exclude_data_unknown_name_is_usage_error(demo_project, demo_archive):
     assert "nope.json" in result.stderr and "users.json" in result.stderr
 
 
+def test_exclude_storage_skips_one_and_restores_the_other(demo_project, demo_archive, tmp_path):
+    basepath = tmp_path / "base"
+    (basepath / "private").mkdir(parents=True)
+    (basepath / "private" / "mine.txt").write_text("mine")
+    common = ["load", "--demo", "--yes", "--no-data", "--storages-basepath", str(basepath)]
+
+    result = runner.invoke(
+        app,
+        [*common, "--storages-mode", "replace", "--exclude-storage", "private", str(demo_archive)],
+    )
+    assert result.exit_code == 0, result.output
+    assert tree(basepath / "private") == {"mine.txt": b"mine"}
+    contents = reader.scan(demo_archive)
+    expected = {m.name.removeprefix("media/") for m in contents.storage_members("media")}
+    assert set(tree(basepath / "media")) == expected
+
+
+def test_exclude_storage_unknown_name_is_one_line_usage_error(demo_project, demo_archive, tmp_path):
+    basepath = tmp_path / "base"
+    result = runner.invoke(
+        app,
+        [
+            "load",
+            "--demo",
+            "--yes",
+            "--no-data",
+            "--storages-basepath",
+            str(basepath),
+            "--exclude-storage",
+            "nope",
+            str(demo_archive),
+        ],
+    )
+    assert result.exit_code == 2
+    (line,) = [line for line in result.stderr.splitlines() if "nope" in line]
+    assert "media, private" in line
+    assert not basepath.exists()
+
+
+def test_no_data_and_every_storage_excluded_is_refused(demo_project, demo_archive, tmp_path):
+    result = runner.invoke(
+        app,
+        [
+            "load",
+            "--demo",
+            "--yes",
+            "--no-data",
+            "--storages-basepath",
+            str(tmp_path / "b"),
+            "--exclude-storage",
+            "media",
+            "--exclude-storage",
+            "private",
+            str(demo_archive),
+        ],
+    )
+    assert result.exit_code == 2
+    assert "leave nothing to load" in result.stderr
+    assert not (tmp_path / "b").exists()
+
+
 def test_exclude_data_by_file_or_definition_name(demo_project, demo_archive, tmp_path):
     from diskette_tui.core.restore import Loader, LoadRequest
 

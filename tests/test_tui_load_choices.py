@@ -1,7 +1,8 @@
 """The load preview is as interactive as the dump preview (issue 11).
 
 On a real archive of the demo: ``space`` ticks the data file under the cursor
-(``exclude_data``), ``a``/``n`` all or none, ``D``/``S`` data and storages on
+(``exclude_data``) or, on a storage's line in the tree, that storage
+(``exclude_storages``), ``a``/``n`` all or none, ``D``/``S`` data and storages on
 or off, ``m``/``M`` switch the data and storage modes. Each choice plans the
 load again with the real Loader, everything shown follows, and ``l`` loads
 exactly the plan shown.
@@ -9,7 +10,7 @@ exactly the plan shown.
 
 from __future__ import annotations
 
-from diskette_tui.tui.screens import ErrorScreen
+from diskette_tui.tui.screens import ErrorScreen, LoadedScreen
 from diskette_tui.tui.screens.load_confirm import LoadConfirmation
 from diskette_tui.tui.widgets.archive_facts import ArchiveFacts
 from diskette_tui.tui.widgets.archive_tree import ArchiveTree
@@ -146,5 +147,69 @@ def test_turning_off_the_last_part_is_refused_with_a_note(demo_archive, tmp_path
             await settle(pilot)
             assert app.browser.view is view and app.request.with_storages
             assert any("leave nothing to load" in n.message for n in app._notifications)
+
+    run(scenario())
+
+
+def storage_node(tree: ArchiveTree, name: str):
+    return next(node for node in tree.root.children if node.data.arcname == name)
+
+
+def test_each_storage_ticks_on_and_off_and_the_load_leaves_it_alone(demo_archive, tmp_path):  # noqa: F811
+    basepath = tmp_path / "base"
+    app = load_app(demo_archive, basepath)  # data off: storages only, the real Loader
+
+    async def scenario():
+        async with app.run_test(size=SIZE) as pilot:
+            await shown(pilot)
+            tree = app.screen.query_one(ArchiveTree)
+            tree.focus()
+            tree.move_cursor(storage_node(tree, "private"), animate=False)
+            await pilot.pause()
+            await press_and_replan(pilot, "space")
+            assert app.request.exclude_storages == ("private",)
+            plan = app.browser.view.plan
+            assert [item.name for item in plan.selected_storages] == ["media"]
+            assert "skip (excluded)" in str(storage_node(tree, "private").label)
+            assert "skipped: private (excluded)" in rendered(app.screen.query_one("#load-plan"))
+
+            # The last storage off, with data off: refused, nothing re-planned.
+            tree.move_cursor(storage_node(tree, "media"), animate=False)
+            await pilot.pause()
+            view = app.browser.view
+            await pilot.press("space")
+            await settle(pilot)
+            assert app.browser.view is view and app.request.exclude_storages == ("private",)
+            assert any("leave nothing to load" in n.message for n in app._notifications)
+
+            await pilot.press("l")
+            await pilot.pause()
+            assert isinstance(app.screen, LoadConfirmation)
+            await pilot.press("y")
+            await settle(pilot, lambda: isinstance(app.screen, LoadedScreen))
+            await pilot.press("q")
+
+    run(scenario())
+    assert app.return_code == 0
+    assert [item.name for item in app.loaded_plan.selected_storages] == ["media"]
+    assert any((basepath / "media").rglob("*"))
+    assert not (basepath / "private").exists()
+
+
+def test_a_storage_ticked_off_then_on_again(demo_archive, tmp_path):  # noqa: F811
+    app = load_app(demo_archive, tmp_path / "base", with_data=True)
+
+    async def scenario():
+        async with app.run_test(size=SIZE) as pilot:
+            await shown(pilot)
+            tree = app.screen.query_one(ArchiveTree)
+            tree.focus()
+            tree.move_cursor(storage_node(tree, "media"), animate=False)
+            await pilot.pause()
+            await press_and_replan(pilot, "space")
+            assert app.request.exclude_storages == ("media",)
+            await press_and_replan(pilot, "space")
+            assert app.request.exclude_storages == ()
+            assert len(app.browser.view.plan.selected_storages) == 2
 
     run(scenario())

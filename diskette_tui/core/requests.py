@@ -113,7 +113,7 @@ class LoadRequest:
     against ``SHA256SUMS`` before anything is written. ``data_mode`` is
     ``merge`` (load the archive's rows over the target's) or ``replace``
     (delete the existing rows of every model the archive holds first, in the
-    same transaction).
+    same transaction). ``exclude_storages`` names storages not to restore.
     """
 
     archive: Path
@@ -125,11 +125,13 @@ class LoadRequest:
     storages_mode: str = "merge"
     verify: bool = True
     data_mode: str = "merge"
+    exclude_storages: tuple[str, ...] = ()
 
     def __post_init__(self):
         object.__setattr__(self, "archive", Path(self.archive))
         object.__setattr__(self, "storages_basepath", Path(self.storages_basepath))
         object.__setattr__(self, "exclude_data", tuple(self.exclude_data))
+        object.__setattr__(self, "exclude_storages", tuple(self.exclude_storages))
 
     @classmethod
     def from_config(cls, config, archive, storages_basepath=None, **choices) -> LoadRequest:

@@ -44,6 +44,8 @@ from .plan import NOT_CHECKED, DataLoadPlan, LoadPlan, LoadResult, StorageLoadPl
 from .staging import Staging, recover_leftovers, stage
 from .targets import storage_plan
 
+#: Why data off and every storage excluded is refused.
+NOTHING_LEFT = "--no-data and excluding every storage leave nothing to load"
 #: The steps :meth:`Loader.plan` reports, as ``ProgressUpdate("plan", step, done, total)``.
 #: ("targets": the storages' folders and the target database.)
 PLAN_STEPS = ("read", "check", "verify", "targets")
@@ -376,11 +378,58 @@ def match_exclusions(contents: reader.ArchiveContents, exclusions, definitions) 
 def storage_plans(
     contents: reader.ArchiveContents, request: LoadRequest, basepath: Path
 ) -> tuple[StorageLoadPlan, ...]:
-    """What restoring each storage of the archive does (none with ``--no-storages``)."""
+    """What restoring each storage of the archive does (none with ``--no-storages``).
+
+    A storage named by ``--exclude-storage`` is listed, not selected, with
+    reason ``excluded`` (its target is not examined). Raises
+    :class:`ConfigError` for an exclusion that names no storage of the
+    archive, and when data is off and every storage is excluded.
+    """
+    excluded = match_storage_exclusions(contents, request.exclude_storages)
     if not request.with_storages:
         return ()
+    if contents.storages and not request.with_data and excluded >= set(contents.storages):
+        raise ConfigError(NOTHING_LEFT)
     if contents.storages and basepath.exists() and not basepath.is_dir():
         raise ConfigError(f"storages basepath is not a folder: {basepath}")
     return tuple(
-        storage_plan(contents, name, basepath, request.storages_mode) for name in contents.storages
+        excluded_storage_plan(contents, name, basepath, request.storages_mode)
+        if name in excluded
+        else storage_plan(contents, name, basepath, request.storages_mode)
+        for name in contents.storages
+    )
+
+
+def match_storage_exclusions(contents: reader.ArchiveContents, exclusions) -> set[str]:
+    """Storages named by ``--exclude-storage``; one problem per name the archive lacks."""
+    unknown = [name for name in exclusions or () if name not in contents.storages]
+    if unknown:
+        choices = ", ".join(contents.storages) or "none"
+        raise ConfigError(
+            problems=[
+                f"--exclude-storage {name!r}: no such storage in the archive (has: {choices})"
+                for name in unknown
+            ]
+        )
+    return set(exclusions or ())
+
+
+def excluded_storage_plan(
+    contents: reader.ArchiveContents, name: str, basepath: Path, mode: str
+) -> StorageLoadPlan:
+    """A storage left out by ``--exclude-storage``: its totals, nothing done to its target."""
+    members = contents.storage_members(name)
+    folder = basepath / name
+    return StorageLoadPlan(
+        name=name,
+        target=folder,
+        files=sum(1 for m in members if m.kind in ("file", "hardlink")),
+        dirs=sum(1 for m in members if m.kind == "dir"),
+        links=sum(1 for m in members if m.kind == "symlink"),
+        size=sum(m.size for m in members if m.kind == "file"),
+        mode=mode,
+        exists=folder.exists(),
+        selected=False,
+        folder=folder,
+        reason="excluded",
     )

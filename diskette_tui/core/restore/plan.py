@@ -60,7 +60,8 @@ class StorageLoadPlan:
     (``folder``), or where that folder points when it is a link.
     ``existing`` counts the files now in the target; ``overwritten`` the
     archive files that already exist there; ``removed`` (replace mode) the
-    existing files that are not in the archive and will go.
+    existing files that are not in the archive and will go. A storage not
+    ``selected`` says why in ``reason`` (``excluded``).
     """
 
     name: str
@@ -76,6 +77,7 @@ class StorageLoadPlan:
     removed: int = 0
     selected: bool = True
     folder: Path | None = None
+    reason: str | None = None
 
     @property
     def action(self) -> str:
@@ -104,6 +106,7 @@ class StorageLoadPlan:
             "overwritten": self.overwritten,
             "removed": self.removed,
             "restore": self.selected,
+            "reason": self.reason,
         }
 
 
@@ -177,6 +180,11 @@ class LoadPlan:
     def selected_datas(self) -> tuple[DataLoadPlan, ...]:
         """Data files that will be loaded, in manifest order."""
         return tuple(item for item in self.datas if item.selected) if self.with_data else ()
+
+    @property
+    def skipped_storages(self) -> tuple[StorageLoadPlan, ...]:
+        """Storages of the archive that will not be restored (each says why)."""
+        return tuple(item for item in self.storages if not item.selected)
 
     @property
     def skipped_datas(self) -> tuple[DataLoadPlan, ...]:

@@ -3,7 +3,8 @@
 The same screen previews a load: which data files are loaded, where the
 storages go and what that does to the folders already there; ``l`` asks for
 confirmation. The load preview is interactive as the dump preview is:
-``space`` ticks the data file under the cursor, ``a``/``n`` all or none,
+``space`` ticks the data file under the cursor (or, on a storage's line in
+the tree, that storage), ``a``/``n`` all or none,
 ``D``/``S`` data or storages on or off, ``m``/``M`` switch the data mode and
 the storage mode (merge or replace). Each choice plans the load again (in
 the app's worker) and everything shown follows the new plan.
@@ -14,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -21,11 +23,12 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Header, Label, LoadingIndicator, Static
 
+from ...core.restore.loader import NOTHING_LEFT
 from ...core.requests import DATA_MODES, STORAGE_MODES, LoadRequest
 from ...render import count, size
 from ...wording import load_description
 from ..archive_view import ArchiveView
-from ..messages import LeaveRequested, LoadReplanRequested, LoadRequested
+from ..messages import LeaveRequested, LoadReplanRequested, LoadRequested, StorageToggled
 from ..widgets.archive_facts import ArchiveFacts
 from ..widgets.archive_tree import ArchiveTree
 from ..widgets.data_files import DataFiles
@@ -60,6 +63,23 @@ def toggled_data(request: LoadRequest, plan, name: str) -> LoadRequest:
         return dataclasses.replace(request, exclude_data=(*request.exclude_data, item.name))
     kept = tuple(excluded for excluded in request.exclude_data if excluded not in forms)
     return dataclasses.replace(request, exclude_data=kept)
+
+
+def toggled_storage(request: LoadRequest, name: str) -> LoadRequest:
+    """``request`` with storage ``name`` ticked off, or on again (storages on with it)."""
+    if request.with_storages and name not in request.exclude_storages:
+        return dataclasses.replace(request, exclude_storages=(*request.exclude_storages, name))
+    kept = tuple(excluded for excluded in request.exclude_storages if excluded != name)
+    return dataclasses.replace(request, exclude_storages=kept, with_storages=True)
+
+
+def choice_problems(request: LoadRequest, storages) -> list[str]:
+    """What is wrong with ``request`` for an archive holding ``storages``, one line each."""
+    problems = request.problems()
+    left_out = not request.with_data and request.with_storages and storages
+    if not problems and left_out and set(storages) <= set(request.exclude_storages):
+        problems.append(NOTHING_LEFT)
+    return problems
 
 
 def load_lines(view: ArchiveView, database: str = "") -> Text:
@@ -225,7 +245,7 @@ class ArchiveScreen(Screen):
         self._ask(request)
 
     def _ask(self, request: LoadRequest) -> None:
-        problems = request.problems()
+        problems = choice_problems(request, self.view.contents.storages)
         if problems:
             self.notify("\n".join(problems), title="Not possible", severity="warning")
             return
@@ -244,12 +264,19 @@ class ArchiveScreen(Screen):
 
     def action_select_all(self) -> None:
         """Every data file and storage, data and storages on."""
-        self._replan(exclude_data=(), with_data=True, with_storages=True)
+        self._replan(exclude_data=(), exclude_storages=(), with_data=True, with_storages=True)
 
     def action_select_none(self) -> None:
         """No data file (the storages stay as they are)."""
         names = tuple(item.name for item in self.view.plan.datas)
         self._replan(exclude_data=names)
+
+    @on(StorageToggled)
+    def storage_toggled(self, event: StorageToggled) -> None:
+        """Tick the storage under the cursor off, or on again."""
+        event.stop()
+        if self.view is not None and self.view.plan is not None:
+            self._ask(toggled_storage(self.view.plan.request, event.arcname))
 
     def action_toggle_data(self) -> None:
         """Load the data, or leave it out."""

@@ -9,11 +9,13 @@ restoring it does.
 from __future__ import annotations
 
 from rich.text import Text
+from textual.binding import Binding
 
 from ...core.restore import StorageLoadPlan
 from ..archive_view import ArchiveView
 from ...wording import storage_action
 from ..folders import Folder
+from ..messages import StorageToggled
 from .folder_tree import NAME_WIDTH, FolderTree, folder_label
 
 #: The colour of each thing restoring a storage can do to its target.
@@ -33,8 +35,9 @@ def storage_line(
     if not planned:
         return label
     label.append("   ")
-    if storage is None:
-        label.append("not restored", "dim")
+    if storage is None or not storage.selected:
+        reason = f"skip ({storage.reason})" if storage is not None else "not restored"
+        label.append(reason, "dim")
         label.stylize("dim")
     else:
         label.append_text(restore_action(storage, short=True))
@@ -42,9 +45,26 @@ def storage_line(
 
 
 class ArchiveTree(FolderTree):
-    """The storages of an archive; ``space`` or ``enter`` opens a folder."""
+    """The storages of an archive; ``enter`` opens a folder, ``space`` too, except on
+    a storage's own line in a load preview, where it ticks the storage on or off."""
+
+    BINDINGS = [
+        Binding("space", "toggle", "Toggle"),
+        Binding("enter", "toggle_node", "Open/close", show=False),
+    ]
 
     view: ArchiveView | None = None
+
+    def action_toggle(self) -> None:
+        """Tick a storage in or out of the load (the screen re-plans); on a folder, open it."""
+        node = self.cursor_node
+        if node is None:
+            return
+        planned = self.view is not None and self.view.plan is not None
+        if planned and node.parent is self.root and isinstance(node.data, Folder):
+            self.post_message(StorageToggled(node.data.arcname))
+        elif node.allow_expand:
+            node.toggle()
 
     def _relabel(self) -> None:
         """The width changed: show the archive again (folders closed)."""
@@ -57,7 +77,7 @@ class ArchiveTree(FolderTree):
         self._reset()
         contents = view.contents
         plan = view.plan
-        restored = {item.name: item for item in plan.selected_storages} if plan else {}
+        restored = {item.name: item for item in plan.storages if plan.with_storages} if plan else {}
         if not contents.storages:
             self.root.add_leaf(Text("no storages in this archive", style="dim"))
             return
