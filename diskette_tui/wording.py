@@ -242,16 +242,7 @@ def file_reference_line(found) -> str:
 def data_warning_lines(plan, name: str | None = None) -> list[str]:
     """The data warnings of the selection (or of the selected definition ``name``):
     dangling references, natural keys dumped by primary key, files left out."""
-    if name is None:
-        labels, broken = plan.selected_labels, plan.broken_natural_keys
-    else:
-        labels = frozenset(
-            label
-            for item in plan.selected_definitions
-            if item.name == name
-            for label in item.labels
-        )
-        broken = plan.broken_natural_keys_for(name) if labels else ()
+    labels, broken = plan.data_warning_scope(name)
     lines = [dangling_line(found) for found in plan.dangling if found.model in labels]
     lines += [natural_key_line(check) for check in broken]
     lines += [

@@ -493,19 +493,19 @@ class DumpPlan:
         used = {label for user, label in self.checks.natural_key_users if user == name}
         return tuple(check for check in self.broken_natural_keys if check.model in used)
 
+    def data_warning_scope(self, name: str | None = None):
+        """``(model labels, broken natural-key checks)`` of the selection, or of the
+        selected definition ``name``: what its data warnings are about."""
+        if name is None:
+            return self.selected_labels, self.broken_natural_keys
+        chosen = [item for item in self.selected_definitions if item.name == name]
+        labels = frozenset(label for item in chosen for label in item.labels)
+        return labels, (self.broken_natural_keys_for(name) if labels else ())
+
     def data_warning_count(self, name: str | None = None) -> int:
         """How many dangling, natural-key and file warnings the selection (or the selected
         definition ``name``) has."""
-        if name is None:
-            labels, broken = self.selected_labels, self.broken_natural_keys
-        else:
-            labels = frozenset(
-                label
-                for item in self.selected_definitions
-                if item.name == name
-                for label in item.labels
-            )
-            broken = self.broken_natural_keys_for(name) if labels else ()
+        labels, broken = self.data_warning_scope(name)
         return (
             sum(1 for item in self.dangling if item.model in labels)
             + len(broken)

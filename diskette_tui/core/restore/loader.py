@@ -42,7 +42,7 @@ from .remap import Remapper, ReferenceMaps, missing_app_line
 from .target_state import survey_target
 from .plan import NOT_CHECKED, DataLoadPlan, LoadPlan, LoadResult, StorageLoadPlan
 from .staging import Staging, recover_leftovers, stage
-from .targets import storage_plan
+from .targets import member_totals, storage_plan
 
 #: Why data off and every storage excluded is refused.
 NOTHING_LEFT = "--no-data and excluding every storage leave nothing to load"
@@ -423,10 +423,7 @@ def excluded_storage_plan(
     return StorageLoadPlan(
         name=name,
         target=folder,
-        files=sum(1 for m in members if m.kind in ("file", "hardlink")),
-        dirs=sum(1 for m in members if m.kind == "dir"),
-        links=sum(1 for m in members if m.kind == "symlink"),
-        size=sum(m.size for m in members if m.kind == "file"),
+        **member_totals(members),
         mode=mode,
         exists=folder.exists(),
         selected=False,

@@ -47,10 +47,7 @@ def storage_plan(
     return StorageLoadPlan(
         name=name,
         target=target,
-        files=sum(1 for m in members if m.kind in ("file", "hardlink")),
-        dirs=sum(1 for m in members if m.kind == "dir"),
-        links=sum(1 for m in members if m.kind == "symlink"),
-        size=sum(m.size for m in members if m.kind == "file"),
+        **member_totals(members),
         mode=mode,
         exists=target.exists(),
         existing=len(existing),
@@ -125,3 +122,13 @@ def _blocked_place(path: Path, member: Member) -> str | None:
     elif path.is_dir() and not path.is_symlink():
         return f"{path} is a folder"
     return None
+
+
+def member_totals(members) -> dict:
+    """A storage's ``files``, ``dirs``, ``links`` and ``size`` from its archive members."""
+    return {
+        "files": sum(1 for m in members if m.kind in ("file", "hardlink")),
+        "dirs": sum(1 for m in members if m.kind == "dir"),
+        "links": sum(1 for m in members if m.kind == "symlink"),
+        "size": sum(m.size for m in members if m.kind == "file"),
+    }
