@@ -26,7 +26,21 @@ from .exceptions import ConfigError, DisketteError, Interrupted
 from .render import tagged
 
 
-class PipedConsole(Console):
+class EscapingConsole(Console):
+    """A rich Console that writes undecodable bytes of a name escaped (``caf\\udce9``).
+
+    A file or member name that is not valid UTF-8 reaches Python as lone
+    surrogates, which no UTF-8 stream can write: the print would fail, and
+    rich, keeping its unwritten buffer, would fail every later print too.
+    """
+
+    def _render_buffer(self, buffer) -> str:
+        """rich's text for ``buffer``, with lone surrogates as backslash escapes."""
+        text = super()._render_buffer(buffer)
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+class PipedConsole(EscapingConsole):
     """A rich Console for stdout that leaves a closed pipe to :func:`reported_errors`.
 
     rich exits with status 1 when the reader goes away (``diskette check |
@@ -41,7 +55,7 @@ class PipedConsole(Console):
         raise BrokenPipeError
 
 
-class MessageConsole(Console):
+class MessageConsole(EscapingConsole):
     """A rich Console for stderr: when its reader goes away, messages stop, the work goes on.
 
     A dump or a load whose progress is piped into ``head`` must not stop half

@@ -233,3 +233,18 @@ def test_help_shows_readable_value_names():
     dump_help = runner.invoke(app, ["dump", "--help"], env={"COLUMNS": "120"}).output
     for hint in ("--pythonpath FOLDER", "--settings MODULE", "--app NAME", "--exclude PATTERN"):
         assert hint in dump_help
+
+
+def test_a_name_that_is_not_utf8_is_printed_escaped_and_later_prints_still_work():
+    import io
+
+    from diskette_tui.cli_common import MessageConsole
+
+    stream = io.TextIOWrapper(io.BytesIO(), encoding="utf-8")
+    console = MessageConsole(file=stream, highlight=False, soft_wrap=True)
+    console.print("error: media/caf\udce9.txt: unreadable")
+    console.print("next line")
+    stream.flush()
+    assert stream.buffer.getvalue().decode() == (
+        "error: media/caf\\udce9.txt: unreadable\nnext line\n"
+    )
