@@ -83,6 +83,14 @@ def read_manifest(content: bytes) -> dict:
             not isinstance(value, list) or not all(isinstance(item, str) for item in value)
         ):
             raise ArchiveError(f"manifest.json '{key}' must be a list of paths")
+        for item in value or ():
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:  # a JSON "\\udce9" escape: no member has that name
+                shown = item.encode("utf-8", "backslashreplace").decode("utf-8")
+                raise ArchiveError(
+                    f"manifest.json '{key}' holds a path that is not text: {shown}"
+                ) from None
     return manifest
 
 
