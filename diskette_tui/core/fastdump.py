@@ -40,7 +40,11 @@ FAST_PATH_ENV = "DISKETTE_FAST_PATH"
 #: Formats the fast path writes; others are left to ``dumpdata``.
 FAST_FORMATS = ("json", "jsonl")
 #: Rows read and encoded at a time (also the owners of one many-to-many query).
-CHUNK_SIZE = 2000
+CHUNK_SIZE = 1000
+#: Objects encoded and written at a time (see :func:`_encoded_batches`).
+ENCODE_BATCH = 100
+#: Natural keys of one target model kept between chunks (see :class:`_NaturalKeys`).
+NATURAL_KEYS_KEPT = 10_000
 
 #: Field classes whose dumped value this module reproduces (exact classes, not subclasses:
 #: a subclass may override ``value_to_string`` or its database conversion).
@@ -351,7 +355,7 @@ def write_dump(path: Path, dumps: Iterable[ModelDump], fmt: str, indent=None, us
                 reason = fallback_reason(model)
                 if reason is None:
                     chunks = _fast_objects(model, dump, resolver, using)
-                    frame.write_objects(stream, (frame.encode(chunk) for chunk in chunks))
+                    frame.write_objects(stream, _encoded_batches(frame, chunks))
                     fast.append(dump.label)
                 else:
                     frame.write_objects(stream, _django_objects(model, dump, fmt, indent, using))
@@ -360,6 +364,18 @@ def write_dump(path: Path, dumps: Iterable[ModelDump], fmt: str, indent=None, us
     finally:
         _WHOLE_TIMES.reset(whole_times)
     return DumpResult(frame.count, tuple(fast), tuple(slow))
+
+
+def _encoded_batches(frame, chunks: Iterable[list]) -> Iterator[tuple[bytes, int]]:
+    """Each chunk of objects encoded :data:`ENCODE_BATCH` objects at a time.
+
+    A chunk's objects encoded at once would hold their bytes several times
+    over (the pieces, their join, the reformatted copy): small batches keep
+    that bounded, whatever a row weighs.
+    """
+    for chunk in chunks:
+        for start in range(0, len(chunk), ENCODE_BATCH):
+            yield frame.encode(chunk[start : start + ENCODE_BATCH])
 
 
 _LINE_BREAK = re.compile(rb"\n *")
@@ -687,12 +703,15 @@ def _encoded(value):
 
 
 class _NaturalKeys:
-    """Natural keys of referenced rows, fetched in bulk and kept for the whole dump.
+    """Natural keys of referenced rows, fetched in bulk and kept while they are few.
 
     The serializer calls ``natural_key()`` on the related instance that
     ``getattr(obj, field.name)`` gives (the target's ``_base_manager``); here
     the instances are fetched with ``in_bulk`` from that manager, a chunk of
     distinct values at a time, and ``natural_key()`` is called on each once.
+    The keys of one target are kept for the next chunks (a row referenced by
+    many is fetched once) until they are more than :data:`NATURAL_KEYS_KEPT`:
+    then they are dropped, so that memory stays flat however many rows there are.
     """
 
     def __init__(self, using):
@@ -702,6 +721,8 @@ class _NaturalKeys:
     def keys(self, target, to_field: str, raw: Iterable) -> dict:
         """``{raw value: natural key}`` for the values of ``raw`` that exist."""
         known = self.known.setdefault((target, to_field), {})
+        if len(known) > NATURAL_KEYS_KEPT:
+            known.clear()
         missing = {value for value in raw if value is not None and value not in known}
         if missing:
             manager = target._base_manager.using(self.using)
