@@ -109,6 +109,65 @@ print(json.dumps({"round_trips": check.round_trips, "rows": check.rows, "queries
     assert found == {"round_trips": True, "rows": 1, "queries": 2}
 
 
+def test_a_key_made_of_unique_fields_is_checked_without_holding_every_key(library):
+    # Shelf.name is unique: the database rules duplicates out, so the check keeps
+    # no key per row (flat memory); a key not made that way is kept, as before.
+    script = """
+import json, tracemalloc
+from django.db import transaction
+from diskette_tui.core.integrity import check_natural_key
+from integrity_app.models import Shelf
+
+def peak():
+    tracemalloc.start()
+    try:
+        check = check_natural_key(Shelf)
+        return check, tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+with transaction.atomic():
+    Shelf.objects.bulk_create(Shelf(name=f"shelf {index:06d} " + "x" * 40) for index in range(30_000))
+    guarded, guarded_peak = peak()
+    Shelf.natural_key = lambda self: (self.name, "not a field")
+    kept, kept_peak = peak()
+    transaction.set_rollback(True)
+print(json.dumps({"rows": [guarded.rows, kept.rows], "duplicates": [guarded.duplicates,
+    kept.duplicates], "peaks": [guarded_peak, kept_peak]}))
+"""
+    found = json.loads(python(library, script))
+    assert found["rows"] == [30_001, 30_001]
+    assert found["duplicates"] == [0, 0]
+    guarded_peak, kept_peak = found["peaks"]
+    assert kept_peak > 4_000_000  # 30,000 keys of ~60 characters held
+    assert guarded_peak < kept_peak / 2
+
+
+def test_a_key_not_made_of_unique_fields_is_still_compared_with_those_that_are(library):
+    # One row's key is not its name; it equals another row's name (a duplicate
+    # the database cannot see): it is found, whichever row comes first.
+    script = """
+import json
+from django.db import transaction
+from diskette_tui.core.integrity import check_natural_key
+from integrity_app.models import Shelf
+
+original = Shelf.natural_key
+with transaction.atomic():
+    first = Shelf.objects.create(name="aaa")
+    odd = Shelf.objects.create(name="odd")
+    Shelf.natural_key = lambda self: ("aaa",) if self.name == "odd" else original(self)
+    check = check_natural_key(Shelf)
+    transaction.set_rollback(True)
+print(json.dumps({"duplicates": check.duplicates, "example": check.example_pk,
+    "error": check.error, "odd": odd.pk, "first": first.pk}))
+"""
+    found = json.loads(python(library, script))
+    assert found["duplicates"] == 1
+    assert found["example"] == str(found["odd"])
+    assert found["error"] == f"same natural key as pk {found['first']}"
+
+
 @pytest.mark.parametrize(
     ("option", "message"),
     [

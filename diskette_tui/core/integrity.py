@@ -309,7 +309,7 @@ def check_natural_key(model, using="default") -> NaturalKeyCheck:
             label, _row_count(model, using), no_lookup=True, error="no get_by_natural_key"
         )
     tally = _Tally(label)
-    seen: dict = {}
+    unique = _UniqueKeys(model, using)
     # The rows a key is read from come with them (Permission's content type…): one query.
     rows = model._base_manager.using(using).select_related().order_by("pk")
     with _TableReads(model, using) as reads:
@@ -319,11 +319,10 @@ def check_natural_key(model, using="default") -> NaturalKeyCheck:
             if problem:
                 tally.note("missing", obj.pk, problem)
                 continue
-            frozen = _hashable(key)
-            if frozen in seen:
-                tally.note("duplicates", obj.pk, f"same natural key as pk {seen[frozen]}")
+            twin = unique.twin(obj, _hashable(key))
+            if twin is not None:
+                tally.note("duplicates", obj.pk, f"same natural key as pk {twin}")
                 continue
-            seen[frozen] = obj.pk
             if not _resolution_sampled(tally.rows):
                 continue
             problem = _resolution_problem(manager, key, obj.pk)
@@ -405,6 +404,77 @@ def _resolution_problem(manager, key: tuple, pk) -> str | None:
     if found.pk != pk:
         return f"get_by_natural_key{key!r} gives pk {found.pk}"
     return None
+
+
+class _UniqueKeys:
+    """Tells whether a row's natural key was already met, in memory that stays flat.
+
+    Most natural keys are the values of fields the database keeps unique
+    (``unique=True``, ``unique_together``, a ``UniqueConstraint`` without
+    condition: a user's ``username``, a content type's ``(app_label, model)``).
+    For the rows whose key is exactly such values (none of them null: nulls
+    are never equal in SQL) the database has already ruled duplicates out, and
+    nothing is kept. Only the keys of the other rows are kept (all of them for
+    a model whose key is not made that way), and each such key is also looked
+    for among the first kind in the database, so that no duplicate is missed.
+    """
+
+    def __init__(self, model, using: str):
+        self.model, self.using = model, using
+        self.seen: dict = {}  # key → pk, for the rows whose key the database does not guard
+        self.fields: tuple | None = None  # the unique fields the keys are made of
+        self._decided = False  # whether ``fields`` was chosen (on the first row)
+
+    def twin(self, obj, key: tuple):
+        """The pk of an earlier row with the same natural key as ``obj``, or None."""
+        if not self._decided:
+            self._decided = True
+            self.fields = next(
+                (
+                    fields
+                    for fields in _unique_field_sets(self.model)
+                    if len(fields) == len(key) and _values(obj, fields) == key
+                ),
+                None,
+            )
+        if self.fields is not None and None not in key and _values(obj, self.fields) == key:
+            return None  # the database keeps these values unique
+        if key in self.seen:
+            return self.seen[key]
+        self.seen[key] = obj.pk
+        return self._guarded_twin(obj, key)
+
+    def _guarded_twin(self, obj, key: tuple):
+        """The pk of another row whose unique fields hold ``key`` and whose key it is."""
+        if self.fields is None:
+            return None
+        names = [field.attname for field in self.fields]
+        manager = self.model._base_manager.using(self.using)
+        found = manager.filter(**dict(zip(names, key, strict=True))).exclude(pk=obj.pk)
+        for other in found.select_related():
+            try:
+                if _hashable(other.natural_key()) == key:
+                    return other.pk
+            except Exception:  # noqa: BLE001, S112 - counted as missing when its own turn comes
+                continue
+        return None
+
+
+def _unique_field_sets(model) -> list[tuple]:
+    """The sets of concrete fields whose values the database keeps unique together."""
+    meta = model._meta
+    found = [(field,) for field in meta.concrete_fields if field.unique]
+    groups = [*meta.unique_together, *(item.fields for item in meta.total_unique_constraints)]
+    for names in groups:
+        fields = tuple(meta.get_field(name) for name in names)
+        if all(field.concrete for field in fields):
+            found.append(fields)
+    return found
+
+
+def _values(obj, fields: tuple) -> tuple:
+    """The values of ``fields`` on ``obj``, as its natural key would hold them."""
+    return tuple(getattr(obj, field.attname) for field in fields)
 
 
 def _hashable(value):
