@@ -433,7 +433,7 @@ class ArchiveWriter:
             tar.addfile(_dir_info(storage.arcname, storage.path))
             for entry in storage.entries:
                 if entry.kind == "dir":
-                    tar.addfile(_dir_info(entry.arcname, entry.path))
+                    tar.addfile(_dir_info(entry.arcname, entry.location))
                 elif entry.kind == "link":
                     info = tarfile.TarInfo(entry.arcname)
                     info.type = tarfile.SYMTYPE
@@ -458,7 +458,7 @@ class ArchiveWriter:
         ``skip_unreadable``, is left out and recorded in :attr:`skipped`.
         """
         try:
-            return self._add_file(tar, entry.arcname, entry.path, expected=entry.size)
+            return self._add_file(tar, entry.arcname, entry.location, expected=entry.size)
         except FileChanged as changed:
             if not self.plan.skip_unreadable:
                 raise DumpFailed(

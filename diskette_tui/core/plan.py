@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
+from typing import NamedTuple
 
 from .integrity import (
     REMAPPED_LABELS,
@@ -88,19 +89,29 @@ class DefinitionPlan:
         return sum(model.rows for model in self.models)
 
 
-@dataclass(frozen=True)
-class StorageEntry:
+class StorageEntry(NamedTuple):
     """One member a storage adds to the archive.
 
+    ``location`` is where it is on disk, as the walk found it (a ``str``: the
+    file system calls take it as it is; :attr:`path` gives it as a ``Path``).
     ``kind`` is ``"file"``, ``"dir"`` or ``"link"`` (a link that stays inside its
     storage, archived as a link to ``link_target``).
+
+    A named tuple rather than a frozen dataclass: a plan holds one per file
+    (100,000s for a big storage), and a tuple is built in less than half the
+    time, and is smaller (see ``just bench``'s plan figures).
     """
 
-    path: Path
+    location: str | os.PathLike
     arcname: str
     kind: str
     size: int = 0
     link_target: str | None = None
+
+    @property
+    def path(self) -> Path:
+        """Where the member is on disk."""
+        return Path(self.location)
 
 
 @dataclass(frozen=True)

@@ -22,8 +22,10 @@ import errno
 import fnmatch
 import os
 import re
+import stat
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import partial
 from operator import attrgetter
 from pathlib import Path
 
@@ -427,80 +429,71 @@ class StorageScan:
         return walk.plan()
 
     def _walk(self, walk: _Walk) -> None:
-        """Walk the storage depth-first, each entry excluded, entered or recorded."""
-        try:
-            top = _listdir(walk.root)
-        except OSError as exc:
-            top = []
-            walk.skip_error(Path(walk.root), walk.arcname, exc)
+        """Walk the storage depth-first, each entry excluded, entered or recorded.
 
+        Long because it is the loop run once per entry of the storage (100,000s),
+        kept to what each entry needs. Each folder is opened once and its
+        entries are ``stat``-ed relative to it (``fstatat``, as ``find`` does),
+        not by their whole path; paths stay ``str`` (a ``Path`` is only made
+        for what is skipped or excluded); a readable regular file takes no call
+        beyond its ``stat``. The stack holds the open folders being listed: a
+        subfolder is entered as soon as it is met (depth-first, a folder
+        before its contents) and its parent's listing goes on after it.
+        """
         match = self._patterns.match if self._patterns is not None else None
-        arcprefix = walk.arcname + "/"
-
-        # A stack of (remaining entries, path prefix relative to the storage,
-        # folder Path) keeps the walk iterative and depth-first without deep
-        # recursion; joining a name to the folder's Path is cheaper than
-        # parsing every full path again.
-        stack = [(iter(top), "", Path(walk.root))]
-        while stack:
-            children, prefix, folder = stack[-1]
-            entry = next(children, None)
-            if entry is None:
-                stack.pop()
-                continue
-            walk.seen += 1
-            if walk.seen % PROGRESS_EVERY == 0:
-                self._report(walk)
-
-            rel = prefix + entry.name
-            path = folder / entry.name
-            is_dir = entry.is_dir(follow_symlinks=False)
-            pattern = match(rel, is_dir) if match is not None else None
-            if pattern is not None:
-                walk.excluded.append(_excluded(entry, path, arcprefix + rel, pattern, is_dir))
-                continue
-            if not is_utf8(entry.name):
-                # Neither tar, SHA256SUMS nor the manifest can carry it as text.
-                walk.skip(path, shown_name(arcprefix + rel), REASON_NOT_UTF8, unreadable=True)
-                continue
-            if is_dir:
-                listing = self._enter(walk, entry, path, arcprefix + rel)
-                if listing is not None:
-                    stack.append((iter(listing), rel + "/", path))
-            else:
-                self._add_member(walk, entry, path, arcprefix + rel)
-
-    @staticmethod
-    def _enter(
-        walk: _Walk, entry: os.DirEntry, path: Path, arcname: str
-    ) -> list[os.DirEntry] | None:
-        """Record a folder and return its listing; ``None`` when it cannot be listed."""
+        relative_from = len(walk.arcname) + 1
+        append, readable = walk.entries.append, _readable_check()
         try:
-            listing = _listdir(entry.path)
+            stack = [_open_listing(walk.root, walk.arcname + "/")]
         except OSError as exc:
-            walk.skip_error(path, arcname, exc)
-            return None
-        walk.entries.append(StorageEntry(path, arcname, "dir"))
-        return listing
-
-    @staticmethod
-    def _add_member(walk: _Walk, entry: os.DirEntry, path: Path, arcname: str) -> None:
-        """Record anything but a folder: a file, a link, or why it is skipped."""
-        if entry.is_file(follow_symlinks=False):
-            try:
-                size = entry.stat(follow_symlinks=False).st_size
-            except OSError as exc:
-                # Removed between listing and stat: nothing left to archive.
-                walk.skip_error(path, arcname, exc)
-                return
-            if not os.access(entry.path, os.R_OK, effective_ids=_ACCESS_EFFECTIVE):
-                walk.skip(path, arcname, REASON_PERMISSION, unreadable=True)
-                return
-            walk.entries.append(StorageEntry(path, arcname, "file", size))
-        elif entry.is_symlink():
-            _add_link(walk, entry.path, arcname)
-        else:
-            walk.skip(path, arcname, REASON_SPECIAL)
+            walk.skip_error(Path(walk.root), walk.arcname, exc)
+            return
+        seen = walk.seen
+        try:
+            while stack:
+                children, _fd, folder, arcdir = stack[-1]
+                for entry in children:
+                    seen += 1
+                    if seen % PROGRESS_EVERY == 0:
+                        walk.seen = seen
+                        self._report(walk)
+                    name = entry.name
+                    path, arcname = folder + name, arcdir + name
+                    is_dir = entry.is_dir(follow_symlinks=False)
+                    if match is not None:
+                        pattern = match(arcname[relative_from:], is_dir)
+                        if pattern is not None:
+                            walk.excluded.append(_excluded(entry, path, arcname, pattern, is_dir))
+                            continue
+                    if not (name.isascii() or is_utf8(name)):
+                        # Neither tar, SHA256SUMS nor the manifest can carry it as text.
+                        walk.skip(Path(path), shown_name(arcname), REASON_NOT_UTF8, unreadable=True)
+                    elif is_dir:
+                        listing = _enter(walk, _fd, path, arcname)
+                        if listing is not None:
+                            stack.append(listing)
+                            break
+                    elif entry.is_file(follow_symlinks=False):
+                        try:
+                            st = entry.stat(follow_symlinks=False)
+                        except OSError as exc:
+                            # Removed between listing and stat: nothing left to archive.
+                            walk.skip_error(Path(path), arcname, exc)
+                            continue
+                        if readable(path, st):
+                            append(_new_entry((path, arcname, "file", st.st_size, None)))
+                        else:
+                            walk.skip(Path(path), arcname, REASON_PERMISSION, unreadable=True)
+                    elif entry.is_symlink():
+                        _add_link(walk, path, arcname)
+                    else:
+                        walk.skip(Path(path), arcname, REASON_SPECIAL)
+                else:
+                    os.close(stack.pop()[1])
+        finally:
+            walk.seen = seen
+            for listing in stack:
+                os.close(listing[1])
 
     def _report(self, walk: _Walk) -> None:
         """Check for cancellation, then report progress."""
@@ -511,7 +504,7 @@ class StorageScan:
 
 
 def _excluded(
-    entry: os.DirEntry, path: Path, arcname: str, pattern: str, is_dir: bool
+    entry: os.DirEntry, path: str, arcname: str, pattern: str, is_dir: bool
 ) -> ExcludedEntry:
     """Record an excluded entry; a regular file keeps its size for the totals.
 
@@ -525,7 +518,7 @@ def _excluded(
             size = entry.stat(follow_symlinks=False).st_size
         except OSError:
             pass
-    return ExcludedEntry(path, arcname, pattern, is_dir, size)
+    return ExcludedEntry(Path(path), arcname, pattern, is_dir, size)
 
 
 def _add_link(walk: _Walk, path: str, arcname: str) -> None:
@@ -551,7 +544,7 @@ def _add_link(walk: _Walk, path: str, arcname: str) -> None:
     if reason is not None:
         walk.skip(Path(path), arcname, reason, target)
         return
-    walk.entries.append(StorageEntry(Path(path), arcname, "link", 0, target))
+    walk.entries.append(StorageEntry(path, arcname, "link", 0, target))
 
 
 def scan_storages(
@@ -579,11 +572,62 @@ def scan_storages(
     )
 
 
-def _listdir(path: str) -> list[os.DirEntry]:
-    """The entries of a folder sorted by name, so that scans are reproducible."""
-    with os.scandir(path) as iterator:
-        listing = list(iterator)
+def _readable_check() -> Callable[[str, os.stat_result], bool]:
+    """How the walk tells whether the user running it can read a file it has ``stat``-ed.
+
+    ``os.access`` answers exactly (ACLs included) but costs a system call per
+    file. Its answer is known without one in the two common cases: for
+    root (who reads everything), and for the file's owner, whom only the
+    owner's permission bits govern (ACLs never apply to the owner). Any other
+    file is asked to ``os.access``.
+    """
+    euid = os.geteuid() if _ACCESS_EFFECTIVE else os.getuid()
+    if euid == 0:
+        return lambda path, st: True
+
+    def readable(path: str, st: os.stat_result) -> bool:
+        if st.st_uid == euid:
+            return bool(st.st_mode & stat.S_IRUSR)
+        return os.access(path, os.R_OK, effective_ids=_ACCESS_EFFECTIVE)
+
+    return readable
+
+
+#: Builds a :class:`StorageEntry` from a full tuple, without the named tuple's
+#: Python-level ``__new__`` (the walk makes one per file).
+_new_entry = partial(tuple.__new__, StorageEntry)
+
+_FOLDER_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+
+
+def _open_listing(path: str, arcdir: str, parent_fd: int | None = None) -> tuple:
+    """A folder opened for the walk: ``(its entries sorted by name, fd, path + "/", arcdir)``.
+
+    The folder is opened without following a link (relative to ``parent_fd``
+    when given) and stays open while its entries are looked at: their
+    ``stat`` is made relative to it. The caller closes the fd.
+    """
+    name = os.path.basename(path) if parent_fd is not None else path
+    fd = os.open(name, _FOLDER_FLAGS, dir_fd=parent_fd)
+    try:
+        with os.scandir(fd) as iterator:
+            listing = list(iterator)
+    except BaseException:
+        os.close(fd)
+        raise
+    # Sorted by name so that scans (and archives) are reproducible.
     listing.sort(key=_by_name)
+    return iter(listing), fd, path + "/", arcdir
+
+
+def _enter(walk: _Walk, parent_fd: int, path: str, arcname: str) -> tuple | None:
+    """Record a folder and open it (:func:`_open_listing`); ``None`` when it cannot be listed."""
+    try:
+        listing = _open_listing(path, arcname + "/", parent_fd)
+    except OSError as exc:
+        walk.skip_error(Path(path), arcname, exc)
+        return None
+    walk.entries.append(_new_entry((path, arcname, "dir", 0, None)))
     return listing
 
 

@@ -50,7 +50,7 @@ def storage_plan(contents: reader.ArchiveContents, name: str) -> StoragePlan:
     members = sorted(contents.storage_members(name), key=lambda member: member.name)
     entries = tuple(
         StorageEntry(
-            path=Path(member.name),
+            location=member.name,
             arcname=member.name,
             kind=_ENTRY_KINDS.get(member.kind, "file"),
             size=member.size,
