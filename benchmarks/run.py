@@ -259,6 +259,31 @@ def time_plan(instance: Path, tree: Path, runs: int) -> tuple[float, float, int]
     return statistics.median(plans), statistics.median(finds), int(files)
 
 
+def rows_memory(options, instance: Path) -> list[str]:
+    """Our data dump's peak RSS at ``--rows-scale`` times the rows, against the default size.
+
+    Memory must stay flat in the number of rows (issue 12: within 10 MB of
+    the default size at 5× the rows). The bigger instance is built once with
+    little media (only the data is dumped); both are measured here, alternating.
+    """
+    folder = None
+    if options.instance:  # beside the given instance, not under .work/
+        folder = options.instance.parent / f"{options.instance.name}-rows-x{options.rows_scale:g}"
+    big = ensure_instance(options.scale * options.rows_scale, min(options.scale, 0.05), folder)
+    peaks: dict[Path, list[int]] = {instance: [], big: []}
+    for _round in range(options.runs):
+        for folder in peaks:
+            with tempfile.TemporaryDirectory(prefix="bench-out-", dir=folder) as out:
+                argv, env = command("ours", "data", folder, Path(out) / "dumps", None)
+                peaks[folder].append(measure(argv, env, folder, Path(out) / "run.log")[2])
+    small, large = (statistics.median(values) / 1024 for values in peaks.values())
+    return [
+        f"Peak RSS of our data dump: {small:.1f} MB ({describe_instance(instance).split(';')[0]}); "
+        f"{large:.1f} MB at {options.rows_scale:g}× the rows "
+        f"({describe_instance(big).split(';')[0]}): {large - small:+.1f} MB."
+    ]
+
+
 # The report -------------------------------------------------------------------------
 
 
@@ -337,6 +362,12 @@ def parse_options(argv=None) -> argparse.Namespace:
     parser.add_argument(
         "--scan-files", type=int, default=100_000, help="files of the plan benchmark (0: skip)"
     )
+    parser.add_argument(
+        "--rows-scale",
+        type=float,
+        default=5,
+        help="peak RSS of our data dump at this many times the rows (0: skip)",
+    )
     parser.add_argument("--results", type=Path, default=BENCHMARKS / "RESULTS.md")
     return parser.parse_args(argv)
 
@@ -376,6 +407,8 @@ def main(argv=None) -> None:
             f"`find DIR -type f -printf '%s\\n' >/dev/null`: {find:.2f} s "
             f"(plan / find: {plan / find:.2f}).",
         ]
+    if options.rows_scale and "ours" in tools:
+        lines += ["", *rows_memory(options, instance)]
     text = "\n".join(lines) + "\n"
     print(text)
     options.results.write_text(text)

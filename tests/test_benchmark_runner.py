@@ -56,6 +56,13 @@ def test_runner_measures_every_tool_on_every_kind_of_dump(tmp_path):
     assert re.search(r"Python 3\.\d+\.\d+, Django \d", text)
     assert "python benchmarks/run.py --scale 0.002" in text
     assert re.search(r"Plan of a storage of 300 files: [\d.]+ s; `find .+`: [\d.]+ s", text)
+    # Memory in the number of rows: the same data dump at 5× the rows, beside the instance.
+    assert re.search(
+        r"Peak RSS of our data dump: [\d.]+ MB \(\d[\d,]* objects .+\); "
+        r"[\d.]+ MB at 5× the rows \(\d[\d,]* objects .+\): [+-][\d.]+ MB\.",
+        text,
+    )
+    assert (tmp_path / "instance-rows-x5" / "db.sqlite3").is_file()
     # The generated instance is a real Django project whose rows all three tools dumped.
     assert (tmp_path / "instance" / "db.sqlite3").is_file()
     assert not list((tmp_path / "instance").glob("bench-out-*")), "runs are cleaned up"
@@ -63,10 +70,13 @@ def test_runner_measures_every_tool_on_every_kind_of_dump(tmp_path):
 
 def test_instance_dumps_every_definition(tmp_path):
     """Our leg alone: the archive holds the three definitions' files and the media."""
-    result = run_bench(tmp_path, "--tools", "ours", "--modes", "both", "--scan-files", "0")
+    result = run_bench(
+        tmp_path, "--tools", "ours", "--modes", "both", "--scan-files", "0", "--rows-scale", "0"
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     assert "| both | ours |" in result.stdout
     assert "Plan of a storage" not in result.stdout
+    assert "Peak RSS of our data dump" not in result.stdout
     instance = tmp_path / "instance"
     out = tmp_path / "check"
     env_run = subprocess.run(
