@@ -64,6 +64,7 @@ class ArchiveViewApp(WorkerApp):
     def archive_read(self, message: ArchiveRead) -> None:
         """Show the archive (and the load plan)."""
         self.browser.show(message.view)
+        self.keep_out_of_collections()
 
     @on(ArchiveReadFailed)
     def archive_read_failed(self, message: ArchiveReadFailed) -> None:

@@ -9,6 +9,7 @@ the app's :attr:`WorkerApp.WORKER_FAILURES`. Both are posted from one place,
 
 from __future__ import annotations
 
+import gc
 import threading
 import time
 from collections.abc import Callable
@@ -75,6 +76,21 @@ class WorkerApp(App[None]):
         #: Where the running write or load shows its progress.
         self.progress_screen: ProgressScreen | None = None
         self._stop = threading.Event()
+
+    def keep_out_of_collections(self) -> None:
+        """Leave the objects alive now (a plan, its folder index, the widgets) out of GC sweeps.
+
+        A storage of 100,000 files is a few 100,000 long-lived objects, and
+        CPython's full collection walks every one of them: 300 ms, at whatever
+        key press happens to allocate the object that triggers it. Called once
+        what is shown is built; :meth:`on_unmount` gives them back to the
+        collector (cycles among them are then collected as usual).
+        """
+        gc.freeze()
+
+    def on_unmount(self) -> None:
+        """Hand the objects kept out of collections back to the collector."""
+        gc.unfreeze()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """The one place where workers' results and errors are handled."""

@@ -114,6 +114,7 @@ class DumpApp(WorkerApp):
     def plan_loaded(self, message: PlanLoaded) -> None:
         """Show the plan."""
         self.preview.show_plan(message.plan, message.indexes)
+        self.keep_out_of_collections()
 
     @on(ReplanRequested)
     def replan_requested(self, message: ReplanRequested) -> None:

@@ -102,12 +102,15 @@ class PreviewScreen(Screen):
             with Horizontal(id="top"):
                 yield DefinitionList(id="definitions")
                 yield DefinitionDetail(id="detail")
-            yield StorageTree(id="storages")
-            yield Input(
-                placeholder="filter definitions and storage files by name "
-                "(enter: keep, escape: clear)",
-                id="filter",
-            )
+            # The filter opens inside the storages' pane: only the tree above it shrinks
+            # (no new layout of the definitions and the detail at ``/`` and ``escape``).
+            with Vertical(id="storages-pane"):
+                yield StorageTree(id="storages")
+                yield Input(
+                    placeholder="filter definitions and storage files by name "
+                    "(enter: keep, escape: clear)",
+                    id="filter",
+                )
             yield SummaryBar(id="summary")
         # Compact: the preview's ten keys fit in 120 columns.
         yield KeyFooter(compact=True)
@@ -323,13 +326,16 @@ class PreviewScreen(Screen):
         self.query_one(StorageTree).focus()
 
     def _set_filter(self, match: str) -> None:
-        self.query_one(StorageTree).set_filter(match)
+        # The plan is unchanged: only the titles say the filter (no summary or detail
+        # redrawn), each set when its filter changed (setting a title repaints its panel).
+        tree = self.query_one(StorageTree)
+        if match != tree.match:
+            tree.set_filter(match)
+            tree.border_title = filter_title("Storages", tree.match)
         definitions = self.query_one(DefinitionList)
         if self.plan is not None and match != definitions.match:
-            definitions.show_plan(self.plan, match)
-        # The plan is unchanged: only the titles say the filter (no summary or detail redrawn).
-        definitions.border_title = filter_title("Definitions", definitions.match)
-        self.query_one(StorageTree).border_title = filter_title("Storages", match)
+            definitions.set_match(self.plan, match)
+            definitions.border_title = filter_title("Definitions", definitions.match)
 
     @on(Input.Changed, "#filter")
     def filter_changed(self, event: Input.Changed) -> None:

@@ -42,6 +42,20 @@ class DefinitionList(SelectionList[str]):
             names = [item.name for item in shown]
             self.highlighted = names.index(current) if current in names else 0
 
+    def set_match(self, plan: DumpPlan, match: str) -> None:
+        """Filter the list by ``match``; rebuilt only when the definitions listed change.
+
+        The ``/`` filter calls this at every key: typing into a list that stays
+        the same (say, a filter that only matches storage files) repaints nothing.
+        """
+        needle = match.lower()
+        names = [item.name for item in plan.definitions if needle in item.name.lower()]
+        listed = [self.get_option_at_index(index).value for index in range(self.option_count)]
+        if names == listed:
+            self.match = match
+        else:
+            self.show_plan(plan, match)
+
     @staticmethod
     def _prompt(item) -> Text:
         prompt = Text(item.name)

@@ -20,7 +20,7 @@ from textual.widgets.tree import TreeNode
 
 from ...core.plan import DumpPlan, StoragePlan
 from ...render import count, size
-from ..folders import Folder, build_indexes, filter_indexes
+from ..folders import FilteredIndexes, Folder, build_indexes
 from ..messages import StorageToggled
 from .folder_tree import NAME_WIDTH, FolderTree, append_extras, name_column
 
@@ -79,6 +79,7 @@ class StorageTree(FolderTree):
         #: The storages' folder indexes: whole, and cut down to the filter ``match``.
         self.full_indexes: dict[str, Folder] = {}
         self.indexes: dict[str, Folder] = {}
+        self._filtered = FilteredIndexes({})
         self.match = ""
         #: Folders the user opened (kept open when the tree is built again).
         self._expanded: set[str] = set()
@@ -98,7 +99,8 @@ class StorageTree(FolderTree):
         """
         self.plan = plan
         self.full_indexes = build_indexes(plan) if indexes is None else indexes
-        self.indexes = filter_indexes(self.full_indexes, self.match)
+        self._filtered = FilteredIndexes(self.full_indexes)
+        self.indexes = self._filtered.get(self.match)
         self._rebuild()
 
     def set_filter(self, match: str) -> None:
@@ -106,7 +108,7 @@ class StorageTree(FolderTree):
         if self.plan is None or match == self.match:
             return
         self.match = match
-        self.indexes = filter_indexes(self.full_indexes, match)
+        self.indexes = self._filtered.get(match)
         self._rebuild()
 
     def toggle_excluded(self) -> bool:
