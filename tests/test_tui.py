@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from textual.worker import WorkerFailed
+from textual.widgets import OptionList
 
 from diskette_tui.config import load_config
 from diskette_tui.core.archive import ArchiveResult
@@ -465,6 +466,31 @@ def test_failed_replan_keeps_the_plan_shown(session, tmp_path):
             assert isinstance(app.screen, PreviewScreen)
             assert app.preview.plan is before
             assert "5 of 5 definitions" in summary_text(app)
+            await pilot.press("q")
+
+    run(scenario())
+    assert app.return_code == 0
+
+
+def test_a_highlight_from_a_previous_filter_key_does_not_take_the_app_down(session, tmp_path):
+    # Typing fast in a real terminal: the highlight posted when "i" rebuilt the
+    # list arrived after "inv" had emptied it, and SelectionList raised
+    # OptionDoesNotExist (the app closed on a traceback).
+    app = make_app(session, tmp_path, read_only=True)
+
+    async def scenario():
+        async with app.run_test(size=SIZE) as pilot:
+            await loaded(pilot)
+            definitions = app.preview.query_one(DefinitionList)
+            stale = definitions.get_option_at_index(0)
+            await pilot.press("slash", *"inv")
+            await pilot.pause()
+            assert definitions.option_count == 0
+            definitions.post_message(OptionList.OptionHighlighted(definitions, stale, 0))
+            await pilot.pause()
+            await pilot.press("escape")
+            await pilot.pause()
+            assert len(definitions.listed_names) == 5
             await pilot.press("q")
 
     run(scenario())

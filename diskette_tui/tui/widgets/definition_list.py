@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.binding import Binding
-from textual.widgets import SelectionList
+from textual.widgets import OptionList, SelectionList
 from textual.widgets.selection_list import Selection
 
 from ...core.plan import DumpPlan
@@ -74,3 +74,15 @@ class DefinitionList(SelectionList[str]):
         if self.highlighted is None or not self.option_count:
             return None
         return self.get_option_at_index(self.highlighted).value
+
+    def _on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        """Drop a highlight the list no longer holds, before ``SelectionList`` reads it.
+
+        The filter rebuilds the list at every key; a highlight posted by the
+        previous build can arrive after the next one emptied or shortened the
+        list (typing fast, in a real terminal), and ``SelectionList`` would
+        then fail on an option that no longer exists and take the app down.
+        """
+        if event.option_index >= self.option_count:
+            event.prevent_default()
+            event.stop()
