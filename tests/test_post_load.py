@@ -21,7 +21,8 @@ from diskette_tui.cli import app
 from diskette_tui.config import load_config
 from diskette_tui.core import reader
 from diskette_tui.core.dumper import Dumper
-from diskette_tui.core.requests import DumpRequest
+from diskette_tui.core.requests import DumpRequest, LoadRequest
+from diskette_tui.core.restore import Loader
 from diskette_tui.exceptions import ApplicationRegistryError, ConfigError
 from test_demo import instance_env
 from test_restore import fresh_instance, row_counts
@@ -205,6 +206,13 @@ def test_load_preview_lists_the_commands(demo_project, tmp_path):
         app, ["load", "--demo", "--no-storages", "--exclude-data", "Tags", str(archive)]
     )
     assert "then runs" not in excluded.output  # its definition's data is not loaded
+    # load --json carries them in its plan.
+    plan = Loader().plan(LoadRequest(archive, tmp_path, with_storages=False))
+    assert json.loads(json.dumps(plan.as_dict()))["post_load"] == [
+        {"command": "check --tag models", "definitions": ["Tags"], "after_commit": False},
+        {"command": "check", "definitions": ["Tags"], "after_commit": False},
+        {"command": "check --deploy", "definitions": ["Tags"], "after_commit": True},
+    ]
 
 
 def test_a_failing_command_rolls_the_load_back_with_one_line(demo_project, tmp_path):

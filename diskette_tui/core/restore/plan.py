@@ -15,6 +15,7 @@ from pathlib import Path
 from ..plan import DATA_DIRNAME
 from ..reader import ArchiveContents
 from ..requests import LoadRequest
+from .post_load import planned_commands
 
 #: What restoring a storage does to its target folder (:attr:`StorageLoadPlan.action`).
 NEW_FOLDER = "new folder"
@@ -247,6 +248,14 @@ class LoadPlan:
             "files": self.files,
             "size": self.size,
             "target": self.target_state.as_dict() if self.target_state is not None else None,
+            "post_load": [
+                {
+                    "command": command.line,
+                    "definitions": list(command.definitions),
+                    "after_commit": command.after_commit,
+                }
+                for command in planned_commands(self)
+            ],
         }
 
 
