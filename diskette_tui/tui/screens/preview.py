@@ -106,8 +106,8 @@ class PreviewScreen(Screen):
             with Horizontal(id="top"):
                 yield DefinitionList(id="definitions")
                 yield DefinitionDetail(id="detail")
-            # The filter opens inside the storages' pane: only the tree above it shrinks
-            # (no new layout of the definitions and the detail at ``/`` and ``escape``).
+            # The filter's row is always there, under the tree: ``/`` and ``escape``
+            # repaint it, with no new layout (a layout costs Textual some 50 ms here).
             with Vertical(id="storages-pane"):
                 yield StorageTree(id="storages")
                 yield Static(id="filter")
@@ -119,6 +119,7 @@ class PreviewScreen(Screen):
         """Titles of the panels."""
         self.query_one(DefinitionList).border_title = "Definitions"
         self.query_one(StorageTree).border_title = "Storages"
+        self._show_filter()
 
     def watch_loaded(self, loaded: bool) -> None:
         """Swap the scan view for the preview, and offer the plan's actions."""
@@ -331,6 +332,7 @@ class PreviewScreen(Screen):
         self.typing = False
         self.filter_text = ""
         field.remove_class("-open")
+        self._show_filter()
         self._set_filter("")
 
     def on_key(self, event: events.Key) -> None:
@@ -364,18 +366,18 @@ class PreviewScreen(Screen):
         self._set_filter(text.strip())
 
     def _show_filter(self) -> None:
-        """The field as typed: ``/ text`` and a cursor while typing, the hint when empty."""
+        """The field as typed: ``/ text`` and a cursor while typing, a hint when empty."""
         field = self.query_one("#filter", Static)
         field.set_class(self.typing, "-typing")
+        if not field.has_class("-open"):
+            field.update("/ filter definitions and storage files by name")
+            return
         line = Text("/ ", style="bold")
         line.append(self.filter_text)
         if self.typing:
             line.append("▏", style="bold")
         if not self.filter_text:
-            line.append(
-                "filter definitions and storage files by name (enter: keep, escape: clear)",
-                style="dim",
-            )
+            line.append(" type a name (enter: keep, escape: clear)", style="dim")
         field.update(line)
 
     def _set_filter(self, match: str) -> None:
