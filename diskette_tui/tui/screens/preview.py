@@ -128,7 +128,9 @@ class PreviewScreen(Screen):
 
     def watch_typing(self, typing: bool) -> None:
         """Hide the footer's keys while the filter is typed in: they would type."""
-        self.query_one(KeyFooter).bindings_changed(self)
+        footer = self.query_one(KeyFooter)
+        # Run by the footer: a rebuild of its keys must happen in its own context.
+        footer.call_later(footer.bindings_changed, self)
 
     def watch_reloading(self, reloading: bool) -> None:
         """Dim the storages while they are scanned again (the summary shows the progress)."""
