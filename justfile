@@ -43,5 +43,5 @@ bench-json *args:
     python benchmarks/json_output.py {{args}}
 
 # Time each key of the preview's / filter on 100 folders × 1,000 files (Textual pilot)
-bench-tui:
-    python benchmarks/tui_filter.py
+bench-tui *args:
+    python benchmarks/tui_filter.py {{args}}

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from diskette_tui.core.plan import ExcludedEntry, SkippedLink, StorageEntry, StoragePlan
 from diskette_tui.tui.folders import FilteredIndexes, Folder, build_storage_index, filter_index
-from diskette_tui.tui.widgets import DefinitionList, StorageTree
+from diskette_tui.tui.widgets import DefinitionDetail, DefinitionList, KeyFooter, StorageTree
 from tests.test_tui import (  # noqa: F401
     SIZE,
     _walk,
@@ -109,13 +109,14 @@ def test_typing_a_filter_that_lists_the_same_definitions_keeps_the_list(session,
 
 
 def test_escape_with_a_filter_typed_builds_the_whole_tree_back(session, tmp_path):  # noqa: F811 (the fixture)
-    """The filter closes, the tree is whole again and has the focus, its title says no filter."""
+    """The filter closes, the tree is whole again and keeps the focus, its title says no filter."""
     app = big_storage_app(session, tmp_path, folders=20, files=50)
 
     async def scenario():
         async with app.run_test(size=SIZE) as pilot:
             await loaded(pilot)
             tree = app.preview.query_one(StorageTree)
+            tree.focus()
             await pilot.press("slash", *"d007")
             await pilot.pause()
             assert "filter: d007" in str(tree.border_title)
@@ -128,6 +129,60 @@ def test_escape_with_a_filter_typed_builds_the_whole_tree_back(session, tmp_path
             assert not app.preview.query_one("#filter").has_class("-open")
             assert len(list(_walk(tree.root))) == 21  # the storage and its 20 folders
             await pilot.press("q")
+
+    run(scenario())
+
+
+def test_the_tree_keeps_the_focus_and_bound_letters_type_while_filtering(session, tmp_path):  # noqa: F811 (the fixture)
+    """``/`` moves no focus; ``a``, ``n``, ``w``, ``space``, ``x`` type instead of acting.
+
+    ``enter`` or ``tab`` keeps the filter and gives the keys back to the panes; ``/`` types on.
+    """
+    app = make_app(session, tmp_path, read_only=True)
+
+    async def scenario():
+        async with app.run_test(size=SIZE) as pilot:
+            await loaded(pilot)
+            tree = app.preview.query_one(StorageTree)
+            definitions = app.preview.query_one(DefinitionList)
+            tree.focus()
+            await pilot.pause()
+            selected = [item.name for item in app.preview.plan.definitions if item.selected]
+            shown_excluded = tree.show_excluded
+            await pilot.press("slash", "n", "space", "w", "a", "x")
+            await pilot.pause()
+            assert app.focused is tree and app.preview.filter_text == "n wax"
+            footer = app.preview.query_one(KeyFooter)
+            assert footer.styles.visibility == "hidden"  # its letters would type
+            assert tree.match == "n wax" and "filter: n wax" in str(tree.border_title)
+            assert [item.name for item in app.preview.plan.definitions if item.selected] == (
+                selected
+            )  # neither "a" (all) nor "n" (none) nor space (tick) acted
+            assert tree.show_excluded == shown_excluded  # nor "x"
+            await pilot.press("backspace", "backspace", "backspace", "backspace")
+            await pilot.pause()
+            assert app.focused is tree and tree.match == "n"
+            await pilot.press("enter")  # kept: the keys are the panes' again
+            await pilot.pause()
+            assert tree.match == "n" and definitions.match == "n"
+            assert footer.styles.visibility == "visible"
+            await pilot.press("w")
+            await pilot.pause()
+            assert app.focused is app.preview.query_one(DefinitionDetail)
+            await pilot.press("slash", "o")  # types on from where it was
+            await pilot.pause()
+            assert tree.match == "no" and app.focused is app.preview.query_one(DefinitionDetail)
+            await pilot.press("tab")  # another pane: the filter is kept, the keys act again
+            await pilot.pause()
+            assert not app.preview.typing and tree.match == "no"
+            await pilot.press("slash")
+            await pilot.pause()
+            assert app.preview.typing, (app.focused, app.preview.filter_text)
+            await pilot.press("escape")
+            await pilot.pause()
+            assert tree.match == "" and definitions.match == "" and app.preview.filter_text == ""
+            await pilot.press("q")
+        assert app.return_code == 0
 
     run(scenario())
 

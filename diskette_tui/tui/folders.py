@@ -206,10 +206,12 @@ class FilteredIndexes:
     Typing one more letter narrows the result of the filter typed so far
     (what contains ``f00`` is among what contains ``f0``) instead of the whole
     index, and ``backspace`` back to a filter seen before costs nothing: on
-    100,000 files each saves a pass over every name.
+    100,000 files each saves a pass over every name. ``keep`` bounds the
+    memory: a result shares the lists of folders it keeps whole and copies
+    the others' (up to three lists of references per file it keeps).
     """
 
-    def __init__(self, whole: dict[str, Folder], keep: int = 32) -> None:
+    def __init__(self, whole: dict[str, Folder], keep: int = 16) -> None:
         self.whole = whole
         self._keep = keep
         #: Results by lower-case filter, oldest first.

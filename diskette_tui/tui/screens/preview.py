@@ -10,13 +10,13 @@ carried over to the new plan, which is then the one written.
 from __future__ import annotations
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Header, Input, SelectionList
+from textual.widgets import Header, SelectionList, Static
 
 from ...core.plan import DumpPlan
 from ...core.progress import ProgressUpdate
@@ -89,11 +89,15 @@ class PreviewScreen(Screen):
     loaded = reactive(False)
     #: Whether the plan is being computed again (``e``): the storages are dimmed.
     reloading = reactive(False)
+    #: Whether the keys typed go to the ``/`` filter (the focus stays on its pane).
+    typing = reactive(False, init=False)
 
     def __init__(self, read_only: bool = False, **kwargs) -> None:
         super().__init__(**kwargs)
         self.read_only = read_only
         self.plan: DumpPlan | None = None
+        #: The ``/`` filter as typed.
+        self.filter_text = ""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -102,15 +106,11 @@ class PreviewScreen(Screen):
             with Horizontal(id="top"):
                 yield DefinitionList(id="definitions")
                 yield DefinitionDetail(id="detail")
-            # The filter opens inside the storages' pane: only the tree above it shrinks
-            # (no new layout of the definitions and the detail at ``/`` and ``escape``).
+            # The filter's row is always there, under the tree: ``/`` and ``escape``
+            # repaint it, with no new layout (a layout costs Textual some 50 ms here).
             with Vertical(id="storages-pane"):
                 yield StorageTree(id="storages")
-                yield Input(
-                    placeholder="filter definitions and storage files by name "
-                    "(enter: keep, escape: clear)",
-                    id="filter",
-                )
+                yield Static(id="filter")
             yield SummaryBar(id="summary")
         # Compact: the preview's ten keys fit in 120 columns.
         yield KeyFooter(compact=True)
@@ -119,11 +119,18 @@ class PreviewScreen(Screen):
         """Titles of the panels."""
         self.query_one(DefinitionList).border_title = "Definitions"
         self.query_one(StorageTree).border_title = "Storages"
+        self._show_filter()
 
     def watch_loaded(self, loaded: bool) -> None:
         """Swap the scan view for the preview, and offer the plan's actions."""
         self.set_class(loaded, "-loaded")
         self.refresh_bindings()
+
+    def watch_typing(self, typing: bool) -> None:
+        """Hide the footer's keys while the filter is typed in: they would type."""
+        footer = self.query_one(KeyFooter)
+        # Run by the footer: a rebuild of its keys must happen in its own context.
+        footer.call_later(footer.bindings_changed, self)
 
     def watch_reloading(self, reloading: bool) -> None:
         """Dim the storages while they are scanned again (the summary shows the progress)."""
@@ -310,20 +317,70 @@ class PreviewScreen(Screen):
     # Filter --------------------------------------------------------------------
 
     def action_filter(self) -> None:
-        """Open the filter of definitions and storage files."""
-        field = self.query_one("#filter", Input)
-        field.add_class("-open")
-        field.focus()
+        """Open the filter of definitions and storage files, to type in.
+
+        The focus stays where it is (a focus change costs Textual a new layout):
+        the keys typed go to the filter through :meth:`on_key`.
+        """
+        self.typing = True
+        self.query_one("#filter", Static).add_class("-open")
+        self._show_filter()
 
     def action_close_filter(self) -> None:
         """Clear and close the filter."""
-        field = self.query_one("#filter", Input)
+        field = self.query_one("#filter", Static)
         if not field.has_class("-open"):
             return
-        field.value = ""
+        self.typing = False
+        self.filter_text = ""
         field.remove_class("-open")
+        self._show_filter()
         self._set_filter("")
-        self.query_one(StorageTree).focus()
+
+    def on_key(self, event: events.Key) -> None:
+        """While the filter is typed in, letters, ``backspace`` and ``enter`` are the filter's.
+
+        Stopped here, a key reaches no binding (``a``, ``space``, ``w`` type);
+        the arrows, ``tab`` and ``escape`` keep their meaning.
+        """
+        if not self.typing:
+            return
+        if event.key == "enter":
+            self._submit_filter()
+        elif event.key == "backspace":
+            self._edit_filter(self.filter_text[:-1])
+        elif event.is_printable and event.character:
+            self._edit_filter(self.filter_text + event.character)
+        else:
+            return
+        event.stop()
+        event.prevent_default()
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        """Another pane taken (``tab``, a click): the keys are no longer the filter's."""
+        if self.typing:
+            self.typing = False
+            self._show_filter()
+
+    def _edit_filter(self, text: str) -> None:
+        self.filter_text = text
+        self._show_filter()
+        self._set_filter(text.strip())
+
+    def _show_filter(self) -> None:
+        """The field as typed: ``/ text`` and a cursor while typing, a hint when empty."""
+        field = self.query_one("#filter", Static)
+        field.set_class(self.typing, "-typing")
+        if not field.has_class("-open"):
+            field.update("/ filter definitions and storage files by name")
+            return
+        line = Text("/ ", style="bold")
+        line.append(self.filter_text)
+        if self.typing:
+            line.append("▏", style="bold")
+        if not self.filter_text:
+            line.append(" type a name (enter: keep, escape: clear)", style="dim")
+        field.update(line)
 
     def _set_filter(self, match: str) -> None:
         # The plan is unchanged: only the titles say the filter (no summary or detail
@@ -337,17 +394,13 @@ class PreviewScreen(Screen):
             definitions.set_match(self.plan, match)
             definitions.border_title = filter_title("Definitions", definitions.match)
 
-    @on(Input.Changed, "#filter")
-    def filter_changed(self, event: Input.Changed) -> None:
-        """Filter the definitions and the tree as the user types."""
-        self._set_filter(event.value.strip())
-
-    @on(Input.Submitted, "#filter")
-    def filter_submitted(self, event: Input.Submitted) -> None:
+    def _submit_filter(self) -> None:
         """Keep the filter and go browse what it found (storage files first)."""
-        if not event.value.strip():
+        if not self.filter_text.strip():
             self.action_close_filter()
             return
+        self.typing = False
+        self._show_filter()
         tree = self.query_one(StorageTree)
         definitions = self.query_one(DefinitionList)
         found_files = any(

@@ -185,7 +185,7 @@ class FolderTree(Tree):
 
         Tree asks for its own style and its guides' styles at every row it
         renders (each a walk up the DOM); styles cannot change while the rows
-        are rendered, so one pass remembers them (a third of a row's cost).
+        are rendered, so one pass remembers them (a quarter of a row's cost).
         """
         self._styles_of_pass = {}
         try:

@@ -53,7 +53,8 @@ class KeyFooter(Footer):
 
     def bindings_changed(self, screen: Screen) -> None:
         """Rebuild if the keys to show differ; hide while a text field is typed in."""
-        typing = isinstance(screen.focused, Input)
+        # A text field focused, or a screen whose keys go to its filter (the preview's ``/``).
+        typing = isinstance(screen.focused, Input) or getattr(screen, "typing", False)
         # An inline style, not a class: a class re-applies the stylesheet to every key.
         self.styles.visibility = "hidden" if typing else "visible"
         if typing or (self.shown is not None and self.shown_keys() == self.shown):
