@@ -158,11 +158,15 @@ with transaction.atomic():
     odd = Shelf.objects.create(name="odd")
     Shelf.natural_key = lambda self: ("aaa",) if self.name == "odd" else original(self)
     check = check_natural_key(Shelf)
+    # A nested key, or one the unique field refuses, is no twin (and no failed query).
+    Shelf.natural_key = lambda self: ((self.name, 1),) if self.name == "odd" else original(self)
+    nested = check_natural_key(Shelf)
     transaction.set_rollback(True)
 print(json.dumps({"duplicates": check.duplicates, "example": check.example_pk,
-    "error": check.error, "odd": odd.pk, "first": first.pk}))
+    "error": check.error, "odd": odd.pk, "first": first.pk, "nested": nested.duplicates}))
 """
     found = json.loads(python(library, script))
+    assert found["nested"] == 0
     assert found["duplicates"] == 1
     assert found["example"] == str(found["odd"])
     assert found["error"] == f"same natural key as pk {found['first']}"

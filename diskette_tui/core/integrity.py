@@ -446,11 +446,19 @@ class _UniqueKeys:
 
     def _guarded_twin(self, obj, key: tuple):
         """The pk of another row whose unique fields hold ``key`` and whose key it is."""
-        if self.fields is None:
+        from django.core.exceptions import ValidationError
+
+        # A nested key cannot be the value of a plain field: no row holds it.
+        if self.fields is None or any(isinstance(value, tuple) for value in key):
             return None
         names = [field.attname for field in self.fields]
         manager = self.model._base_manager.using(self.using)
-        found = manager.filter(**dict(zip(names, key, strict=True))).exclude(pk=obj.pk)
+        try:
+            # A value the field refuses fails here, in Python, before any query
+            # (a failed query would end the plan's read transaction).
+            found = manager.filter(**dict(zip(names, key, strict=True))).exclude(pk=obj.pk)
+        except (TypeError, ValueError, ValidationError):
+            return None
         for other in found.select_related():
             try:
                 if _hashable(other.natural_key()) == key:
