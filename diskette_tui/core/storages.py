@@ -465,7 +465,7 @@ class StorageScan:
                         if pattern is not None:
                             walk.excluded.append(_excluded(entry, path, arcname, pattern, is_dir))
                             continue
-                    if not (name.isascii() or is_utf8(name)):
+                    if not is_utf8(name):
                         # Neither tar, SHA256SUMS nor the manifest can carry it as text.
                         walk.skip(Path(path), shown_name(arcname), REASON_NOT_UTF8, unreadable=True)
                     elif is_dir:
